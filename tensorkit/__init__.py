@@ -1,0 +1,1 @@
+"""tensorkit: a readable tensor library with PyTorch's API."""
