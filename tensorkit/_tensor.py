@@ -22,9 +22,9 @@ import numpy as np
 
 from . import _dtype as D
 from . import _tensor_str
-from ._device import CPU, array_module, device_of, move, to_device
+from ._device import CPU, device_of, move, to_device
 from ._size import Size
-from .autograd import grad_mode
+from .autograd import function as _function
 from .autograd.function import _accumulate_grad_node, _Handle
 
 _new = object.__new__
@@ -58,7 +58,7 @@ class Tensor:
     _seen_history = 0     # for a view: the base's _history when our grad_fn was made
     _hooks = None
     _retains_grad = False
-    _grad_acc = None      # weak reference to this leaf's AccumulateGrad node
+    _grad_acc = None      # this leaf's AccumulateGrad node, once it is in a graph
     __array_ufunc__ = None  # make `ndarray * tensor` call Tensor.__rmul__
     __array_priority__ = 1000
 
@@ -525,5 +525,5 @@ def _parse_to(t: Tensor, args, kwargs):
     return dtype, dev, copy
 
 
-def _unused():  # keep linters quiet about imports used only by other modules
-    return array_module, grad_mode
+_function.Tensor = Tensor  # the autograd core needs these; importing them there would loop
+_function._make = _make

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import graph
 from .engine import run_backward
 from .function import Function, once_differentiable
@@ -56,6 +58,8 @@ def _root_grads(outputs, grad_outputs) -> list:
 
 
 def _ones_like(array):
+    if type(array) is np.ndarray:
+        return np.ones(array.shape, array.dtype)
     from .._device import array_module
 
     return array_module(array).ones_like(array)

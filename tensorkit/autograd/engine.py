@@ -15,7 +15,7 @@ memory of the graph is returned as soon as possible.
 
 from __future__ import annotations
 
-import heapq
+from heapq import heappop, heappush
 
 from .. import _dtype
 from .function import AccumulateGrad, _node_executed_hooks
@@ -45,20 +45,17 @@ def run_backward(roots, grad_roots, retain_graph: bool, create_graph: bool,
     ready = []
     for node in {node for node, _ in root_edges}:
         if dependencies.get(node, 0) == 0:
-            heapq.heappush(ready, (-node._sequence_nr, id(node), node))
-    captured = [None] * len(inputs) if inputs is not None else None
+            heappush(ready, (-node._sequence_nr, id(node), node))
+    captured = [None] * len(inputs) if inputs is not None and not accumulate else None
 
     prev = STATE.enabled
     STATE.enabled = create_graph
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[2]
             grads = buffers.pop(node, None)
-            if grads is not None and capture is not None and not accumulate:
-                for nr, g in enumerate(grads):
-                    i = capture.get((node, nr))
-                    if i is not None:
-                        captured[i] = g
+            if grads is not None and captured is not None:
+                _capture(node, grads, capture, captured)
             if type(node) is AccumulateGrad:
                 if grads is not None and grads[0] is not None and accumulate and (
                         capture is None or (node, 0) in capture):
@@ -67,18 +64,29 @@ def run_backward(roots, grad_roots, retain_graph: bool, create_graph: bool,
             if grads is None:  # no gradient reached this node: nothing flows on
                 grad_inputs = (None,) * len(node.next_functions)
             else:
-                grad_inputs = _call_backward(node, _run_prehooks(node, grads))
+                if node._prehooks or node._node_prehooks:
+                    grads = _run_prehooks(node, grads)
+                grad_inputs = _call_backward(node, grads)
                 if not retain_graph:
                     node.release()
+            # hand each input's gradient to the node that produced that input
             for (next_node, nr), g, meta in zip(node.next_functions, grad_inputs,
                                                 node._input_meta):
                 if next_node is None:
                     continue
                 if g is not None:
-                    _add_to_buffer(buffers, next_node, nr, _validate(node, g, meta))
-                dependencies[next_node] -= 1
-                if dependencies[next_node] == 0:
-                    heapq.heappush(ready, (-next_node._sequence_nr, id(next_node), next_node))
+                    data = g._data
+                    if data.shape != meta[0] or data.dtype != meta[1]:
+                        g = _validate(node, g, meta)
+                    slots = buffers.get(next_node)
+                    if slots is None:
+                        slots = buffers[next_node] = [None] * len(next_node._output_meta)
+                    old = slots[nr]
+                    slots[nr] = g if old is None else old + g  # a tensor used twice: sum
+                remaining = dependencies[next_node] - 1
+                dependencies[next_node] = remaining
+                if remaining == 0:
+                    heappush(ready, (-next_node._sequence_nr, id(next_node), next_node))
     finally:
         STATE.enabled = prev
     if captured is None or accumulate:
@@ -123,6 +131,14 @@ def _count_dependencies(root_nodes) -> dict:
     return dependencies
 
 
+def _capture(node, grads, capture, captured) -> None:
+    """For autograd.grad: keep the gradients that arrive at the requested inputs."""
+    for nr, g in enumerate(grads):
+        i = capture.get((node, nr))
+        if i is not None:
+            captured[i] = g
+
+
 def _add_to_buffer(buffers: dict, node, nr: int, g) -> None:
     grads = buffers.get(node)
     if grads is None:
@@ -151,7 +167,7 @@ def _call_backward(node, grads):
         raise RuntimeError(
             f"{type(node).__name__} is not differentiable twice: its backward is computed on "
             "arrays. Use create_graph=False, or an op written with differentiable backward.")
-    if any(g is None for g in grads):
+    if len(grads) > 1 and any(g is None for g in grads):
         grads = _fill_zeros(node, grads)
     if node._torch_style:
         result = type(node).backward(node, *grads)

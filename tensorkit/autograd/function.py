@@ -27,6 +27,12 @@ from .grad_mode import STATE
 
 _sequence = itertools.count()  # creation order: backward runs newer nodes first
 _new = object.__new__
+_ndarray = np.ndarray
+_NO_EDGE = (None, 0)
+
+# Set by tensorkit/_tensor.py once it has loaded (the two modules need each other).
+Tensor = None
+_make = None
 
 # Observers of the graph (the widgets use these): called as fn(node) when a node is
 # recorded, and as fn(node, grad_inputs, grad_outputs) after a node ran backward.
@@ -95,34 +101,32 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run the op on ``args`` (tensors or numbers) and record it in the graph."""
-        from .._tensor import Tensor, _make
-
         if cls._torch_style:
             return _apply_torch_style(cls, args, kwargs)
         fn = _new(cls)
-        datas = []
         track = False
         first_type = None
+        datas = []
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
                 if first_type is None:
                     first_type = type(d)
-                elif type(d) is not first_type or first_type is not np.ndarray:
+                elif type(d) is not first_type or first_type is not _ndarray:
                     _check_devices(args)
-                track = track or a._requires_grad
+                if a._requires_grad:
+                    track = True
                 datas.append(d)
             else:
                 datas.append(a)
         out = fn.forward(*datas, **kwargs)
         if type(out) is tuple:
-            outs = tuple(_make(_as_array(fn, o)) for o in out)
+            outs = tuple([_make(_as_array(fn, o)) for o in out])
         else:
             outs = None
-            if type(out) is not np.ndarray:
+            if type(out) is not _ndarray:
                 out = _as_array(fn, out)
-        if not (track and STATE.enabled):
-            fn.__dict__.clear()  # drop anything forward saved: no graph, no memory held
+        if not track or not STATE.enabled:
             return outs if outs is not None else _make(out)
         fn._record(args, datas, outs, out)
         if outs is not None:
@@ -134,28 +138,36 @@ class Function:
 
     def _record(self, args, datas, outs, out) -> None:
         """Link this node into the graph: edges to the inputs, what to save, metadata."""
-        from .._tensor import Tensor
-
         self._sequence_nr = next(_sequence)
         edges = []
         meta = []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
-                edges.append(a._edge())
-                meta.append((a._data.shape, a._data.dtype))
+                grad_fn = a._grad_fn
+                if grad_fn is not None and a._base is None:
+                    edges.append((grad_fn, a._output_nr))
+                else:
+                    edges.append(a._edge())
+                data = a._data
+                meta.append((data.shape, data.dtype))
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
                 meta.append(None)
         self.next_functions = tuple(edges)
         self._input_meta = meta
-        outputs = outs if outs is not None else (out,)
-        out_arrays = [o._data for o in outs] if outs is not None else outputs
-        self._output_meta = tuple((o.shape, o.dtype) for o in out_arrays)
+        if outs is None:
+            out_arrays = (out,)
+            self._output_meta = ((out.shape, out.dtype),)
+        else:
+            out_arrays = [o._data for o in outs]
+            self._output_meta = tuple([(o.shape, o.dtype) for o in out_arrays])
         to_save = self.__dict__.pop("_to_save", None)
         if to_save is not None:
             self._saved = [_saved_entry(s, args, datas, out_arrays) for s in to_save]
-            if any(type(s) is SavedOutput for s in self._saved):
-                self._output_vcs = [None] * len(out_arrays)  # filled in as outputs are made
+            for s in self._saved:
+                if type(s) is SavedOutput:
+                    self._output_vcs = [None] * len(out_arrays)  # filled as outputs are made
+                    break
         if outs is not None:
             for i, t in enumerate(outs):
                 if any(t._data is nd for nd in self._non_differentiable):
@@ -165,15 +177,14 @@ class Function:
                 t._output_nr = i
                 if self._output_vcs is not None:
                     self._output_vcs[i] = t._counter()
-        for hook in _node_created_hooks:
-            hook(self)
+        if _node_created_hooks:
+            for hook in _node_created_hooks:
+                hook(self)
 
     # -- what backward reads -----------------------------------------------------------
     @property
     def saved_tensors(self) -> tuple:
         """The saved values as tensors, after checking none was modified in place."""
-        from .._tensor import _make
-
         if self._released:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved "
@@ -256,8 +267,6 @@ def _apply_torch_style(cls, args, kwargs):
     forward runs on tensors with gradient tracking off; its outputs are then linked into
     the graph with ``ctx`` as their ``grad_fn``, and backward(ctx, *grads) runs on tensors.
     """
-    from .._tensor import Tensor
-
     ctx = _new(cls)
     track = STATE.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
     prev = STATE.enabled
@@ -304,19 +313,32 @@ def _saved_entry(s, args, datas, out_arrays):
 
 
 class AccumulateGrad(Function):
-    """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
+    """The node at a leaf: adds the incoming gradient into ``variable.grad``.
+
+    The leaf keeps its node alive and the node refers back to the leaf weakly, so no
+    reference cycle forms: a leaf nobody can reach any more has no ``.grad`` to fill.
+    """
+
+    next_functions = ()
+    _input_meta = ()
+    _sequence_nr = -1  # torch runs gradient accumulation as late as possible
 
     def __init__(self, variable) -> None:
-        self.variable = variable
-        self.next_functions = ()
-        self._sequence_nr = -1  # torch runs gradient accumulation as late as possible
-        self._input_meta = ()
-        self._output_meta = ((variable._data.shape, variable._data.dtype),)
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    @property
+    def _output_meta(self):
+        var = self._variable()
+        return ((var._data.shape, var._data.dtype),) if var is not None else ((), None)
 
     def backward(self, grad):
-        from .._tensor import _make
-
-        var = self.variable
+        var = self._variable()
+        if var is None:
+            return ()
         for hook in var._hooks or ():
             new = hook(grad)
             if new is not None:
@@ -352,12 +374,10 @@ class RemovableHandle(_Handle):
 
 
 def _accumulate_grad_node(tensor) -> AccumulateGrad:
-    """The leaf's AccumulateGrad, shared by every graph that uses it while alive."""
-    ref = tensor._grad_acc
-    node = ref() if ref is not None else None
+    """The leaf's AccumulateGrad node, made once and shared by every graph using the leaf."""
+    node = tensor._grad_acc
     if node is None:
-        node = AccumulateGrad(tensor)
-        tensor._grad_acc = weakref.ref(node)
+        node = tensor._grad_acc = AccumulateGrad(tensor)
     return node
 
 

@@ -283,6 +283,8 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 class ExpandBackward0(Function):
     def forward(self, x, shape=()):
         self.input_shape = x.shape
+        if x.shape == shape:
+            return x.view()
         return array_module(x).broadcast_to(x, shape)
 
     def backward(self, grad):
