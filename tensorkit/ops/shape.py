@@ -333,7 +333,7 @@ class SelectBackward0(Function):
 
     def forward(self, x, dim=0, index=0):
         self.input_shape, self.dim, self.index = x.shape, dim, index
-        return x[(builtins.slice(None),) * dim + (index,)]
+        return x[(builtins.slice(None),) * dim + (index, Ellipsis)]  # "..." keeps 0-d a view
 
     def backward(self, grad):
         return SelectBackwardBackward.apply(grad, shape=self.input_shape, dim=self.dim,
