@@ -279,7 +279,7 @@ def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
     """True division (integers give floats), or rounded with ``rounding_mode``."""
     if rounding_mode is not None:
         if rounding_mode not in ("floor", "trunc"):
-            raise ValueError("div expected rounding_mode to be one of None, 'trunc', or "
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
                              f"'floor' but found '{rounding_mode}'")
         return _out(_binary(DivBackward2, input, other, rounding_mode=rounding_mode), out)
     a, b, dtype = promote(input, other)
