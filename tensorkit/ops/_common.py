@@ -45,6 +45,10 @@ def promote(a, b):
     Returns ``(a, b, dtype)``.  Python numbers are left as they are: NumPy treats them
     as "weak", so they take the tensor's dtype, as in torch.
     """
+    if isinstance(a, np.ndarray):  # `ndarray * tensor`: the array acts as a tensor
+        a = _make(a)
+    if isinstance(b, np.ndarray):
+        b = _make(b)
     a_is_t = isinstance(a, Tensor)
     b_is_t = isinstance(b, Tensor)
     if a_is_t and b_is_t:

@@ -32,9 +32,11 @@ def to_copy(x: Tensor, dtype: D.dtype | None, device, copy: bool) -> Tensor:
     if same_dtype and same_device:
         return clone(x) if copy else x
     if not same_dtype and not dtype.is_floating_point and not dtype.is_complex:
+        # Integer and bool results cannot carry gradients: the result is a new leaf.
         from .._tensor import _make
 
-        return _make(to_copy(x.detach(), dtype, device, False)._data)
+        data = move(x._data, device) if not same_device else x._data
+        return _make(data.astype(dtype.np_dtype))
     return ToCopyBackward0.apply(x, dtype=None if same_dtype else dtype,
                                  device=None if same_device else device)
 
