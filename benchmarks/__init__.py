@@ -1,0 +1,1 @@
+"""Speed measurements of tensorkit against PyTorch, side by side in one run."""

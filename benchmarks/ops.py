@@ -1,0 +1,76 @@
+"""Core op speed, tensorkit beside torch: ``python -m benchmarks.ops [--quick]``.
+
+Measures what the core issue sets targets for, on the CPU:
+
+* a small op chain with backward, ``(a * b + a).sum().backward()`` on scalars, which
+  is all Python overhead (target: at most 1.5x torch);
+* elementwise ops and a reduction on 1M float32 values (target: at most 1.1x);
+* a 1024x1024 float32 matmul (target: at most 1.1x).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+import tensorkit
+
+from ._timing import measure, report
+
+
+def _small_chain(lib):
+    a = lib.tensor(2.0, requires_grad=True)
+    b = lib.tensor(3.0, requires_grad=True)
+
+    def step():
+        (a * b + a).sum().backward()
+    return step
+
+
+def _cases(lib, n_big: int):
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal(n_big, dtype=np.float32))
+    y = lib.tensor(rng.standard_normal(n_big, dtype=np.float32))
+    m1 = lib.tensor(rng.standard_normal((1024, 1024), dtype=np.float32))
+    m2 = lib.tensor(rng.standard_normal((1024, 1024), dtype=np.float32))
+    return [
+        ("small chain (a*b+a).sum().backward()", _small_chain(lib), 1.5, 200),
+        ("x + y, 1M float32", lambda: x + y, 1.1, 20),
+        ("x * y, 1M float32", lambda: x * y, 1.1, 20),
+        ("x.exp(), 1M float32", lambda: x.exp(), 1.1, 10),
+        ("x.relu(), 1M float32", lambda: x.relu(), 1.1, 20),
+        ("x.sum(), 1M float32", lambda: x.sum(), 1.1, 20),
+        ("matmul 1024x1024 float32", lambda: m1 @ m2, 1.1, 2),
+    ]
+
+
+def run(quick: bool = False) -> list[tuple[str, float, float | None, float]]:
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+    repeat = 3 if quick else 9
+    ours = _cases(tensorkit, 1_000_000)
+    theirs = _cases(torch, 1_000_000) if torch is not None else [None] * len(ours)
+    rows = []
+    for case, other in zip(ours, theirs):
+        name, fn, target, number = case
+        number = max(1, number // 10) if quick else number
+        t_ours = measure(fn, repeat, number)
+        t_theirs = measure(other[1], repeat, number) if other is not None else None
+        rows.append((name, t_ours, t_theirs, target))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, for CI")
+    args = parser.parse_args(argv)
+    print(report(run(args.quick)))
+
+
+if __name__ == "__main__":
+    main()
