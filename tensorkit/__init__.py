@@ -37,6 +37,7 @@ from .ops import *  # noqa: F403  (every op: tensorkit.add, tensorkit.exp, ...)
 from .ops import shape as _shape
 from .ops.creation import LEGACY_CPU as _LEGACY
 from .ops.creation import range_ as _range
+from .serialization import load, save
 
 _tensor_methods.install()
 
