@@ -99,7 +99,7 @@ def _collate_sequence(batch: list, collate_fn_map: CollateMap | None):
     size = len(elem)
     if any(len(e) != size for e in batch):
         raise RuntimeError("each element in list of batch should be of equal size")
-    columns = [collate(list(samples), collate_fn_map=collate_fn_map) for samples in zip(*batch)]
+    columns = [collate(samples, collate_fn_map=collate_fn_map) for samples in zip(*batch)]
     if isinstance(elem, tuple):
         return columns  # a list, as torch does for backward compatibility
     try:
@@ -127,7 +127,7 @@ def collate(batch: list, *, collate_fn_map: CollateMap | None = None) -> Any:
     if isinstance(elem, collections.abc.Mapping):
         return _collate_mapping(batch, collate_fn_map)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(collate(list(s), collate_fn_map=collate_fn_map)
+        return type(elem)(*(collate(s, collate_fn_map=collate_fn_map)
                             for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         return _collate_sequence(batch, collate_fn_map)

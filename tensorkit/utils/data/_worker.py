@@ -74,7 +74,10 @@ class ExceptionWrapper:
             exception = self.exc_type(msg)
         except Exception:  # an exception type whose constructor wants other arguments
             raise RuntimeError(msg) from None
-        raise exception
+        try:
+            raise exception
+        finally:
+            exception = None  # no reference cycle through this frame
 
 
 class _KeyErrorMessage(str):

@@ -25,6 +25,7 @@ import queue
 import sys
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -152,10 +153,11 @@ class DataLoader:
         if self._iterable:
             _check_iterable_options(shuffle, sampler, batch_sampler)
             sampler = _InfiniteConstantSampler()
+        if batch_sampler is not None:  # batch_size and drop_last are the batch sampler's
+            _check_batch_sampler_alone(batch_size, shuffle, sampler, drop_last)
+            batch_size, drop_last = None, False
         sampler, batch_sampler = _build_samplers(dataset, batch_size, shuffle, sampler,
                                                  batch_sampler, drop_last, generator)
-        if batch_sampler is not None:  # batch_size, drop_last come from the batch sampler
-            batch_size, drop_last = None, False
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.sampler = sampler
@@ -257,15 +259,17 @@ def _check_iterable_options(shuffle, sampler, batch_sampler) -> None:
                              f"option, but got {name}={value}")
 
 
+def _check_batch_sampler_alone(batch_size, shuffle, sampler, drop_last) -> None:
+    if batch_size != 1 or shuffle or sampler is not None or drop_last:
+        raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                         "shuffle, sampler, and drop_last")
+
+
 def _build_samplers(dataset, batch_size, shuffle, sampler, batch_sampler, drop_last, generator):
     """The (sampler, batch_sampler) pair a DataLoader uses, with torch's consistency checks."""
     if sampler is not None and shuffle:
         raise ValueError("sampler option is mutually exclusive with shuffle")
-    if batch_sampler is not None:
-        if batch_size != 1 or shuffle or sampler is not None or drop_last:
-            raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
-                             "shuffle, sampler, and drop_last")
-    elif batch_size is None and drop_last:
+    if batch_sampler is None and batch_size is None and drop_last:
         raise ValueError("batch_size=None option disables auto-batching and is mutually "
                          "exclusive with drop_last")
     if sampler is None:
@@ -375,7 +379,6 @@ class _MultiProcessIter:
         self._sampler_iter = iter(self._index_sampler)
         self._base_seed = fresh_seed(loader.generator)
         self._epoch = 0
-        self._shutdown = True  # until the workers exist
         if loader.multiprocessing_context is None:
             context = _default_context()
         else:
@@ -403,7 +406,11 @@ class _MultiProcessIter:
             worker.start()
             self._index_queues.append(index_queue)
             self._workers.append(worker)
-        self._shutdown = False
+        # Stop the workers when this iterator is garbage (or at exit).  A finalizer, not
+        # __del__: it keeps the queues alive until it has used them to say goodbye.
+        self._finalizer = weakref.finalize(self, _stop_workers, self._workers,
+                                           self._index_queues, self._result_queue,
+                                           self._done_event)
 
     def _start_epoch(self) -> None:
         """Forget the previous pass and send the first ``prefetch`` batches of indices."""
@@ -504,23 +511,18 @@ class _MultiProcessIter:
             self._shutdown_workers()
 
     def _shutdown_workers(self) -> None:
-        """Tell the workers to stop, wait a moment for them, then terminate stragglers."""
-        if self._shutdown:
-            return
-        self._shutdown = True
-        self._done_event.set()
-        for index_queue in self._index_queues:
-            index_queue.put(None)
-        for worker in self._workers:
-            worker.join(timeout=_worker.STATUS_CHECK_INTERVAL)
-            if worker.is_alive():
-                worker.terminate()
-        for q in (*self._index_queues, self._result_queue):
-            q.cancel_join_thread()
-            q.close()
+        self._finalizer()  # runs _stop_workers once; later calls do nothing
 
-    def __del__(self) -> None:
-        try:
-            self._shutdown_workers()
-        except Exception:  # at interpreter exit the modules may be half torn down
-            pass
+
+def _stop_workers(workers, index_queues, result_queue, done_event) -> None:
+    """Tell the workers to stop, wait a moment for them, then terminate stragglers."""
+    done_event.set()
+    for index_queue in index_queues:
+        index_queue.put(None)
+    for worker in workers:
+        worker.join(timeout=_worker.STATUS_CHECK_INTERVAL)
+        if worker.is_alive():
+            worker.terminate()
+    for q in (*index_queues, result_queue):
+        q.cancel_join_thread()
+        q.close()
