@@ -510,3 +510,52 @@ def test_early_break_shuts_workers_down():
     workers = list(iterator._workers)
     iterator._shutdown_workers()
     assert all(not w.is_alive() for w in workers)
+
+
+# ------------------------------------------------------------ scripts and notebooks (subprocess)
+
+SCRIPT = '''
+import os
+from tensorkit.utils.data import DataLoader, Dataset
+
+
+class Squares(Dataset):  # defined in __main__, as in a tutorial script or a notebook
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        return i * i, os.getpid()
+
+
+def main(context):
+    loader = DataLoader(Squares(), batch_size=2, num_workers=2, multiprocessing_context=context)
+    batches = [(b[0].tolist(), b[1].tolist()) for b in loader]
+    assert [b[0] for b in batches] == [[0, 1], [4, 9], [16, 25]], batches
+    assert os.getpid() not in {pid for b in batches for pid in b[1]}, batches
+    print("ok")
+'''
+
+
+def _run_python(args, cwd):
+    import subprocess
+
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(tensorkit.__file__)))
+    env = dict(os.environ, PYTHONPATH=repo)
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_spawned_workers_under_the_main_guard(tmp_path):
+    script = tmp_path / "tutorial.py"
+    script.write_text(SCRIPT + "\n\nif __name__ == '__main__':\n    main('spawn')\n")
+    result = _run_python([str(script)], tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_default_context_works_for_classes_defined_in_an_interactive_main(tmp_path):
+    # `python -c` has a __main__ without a file, like a notebook: the default ('fork' on
+    # Linux) start method must cope with classes defined there.
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    result = _run_python(["-c", SCRIPT + "\nmain(None)\n"], tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

@@ -346,8 +346,7 @@ def _check_spawnable(loader: DataLoader) -> None:
         return  # a script: the workers re-import it (it needs `if __name__ == '__main__':`)
     finder = _FindMainReferences()
     try:
-        finder.dump((loader.dataset, loader.collate_fn, loader.worker_init_fn,
-                     loader._index_sampler))
+        finder.dump((loader.dataset, loader.collate_fn, loader.worker_init_fn))
     except Exception as error:
         raise RuntimeError(f"DataLoader(num_workers={loader.num_workers}) with the "
                            f"'{loader.multiprocessing_context.get_start_method()}' start method "

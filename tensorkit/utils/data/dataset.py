@@ -12,7 +12,7 @@ import itertools
 import math
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Generic, TypeVar
 
 from ... import _random
 from ...ops.creation import randperm
@@ -28,18 +28,23 @@ __all__ = [
     "random_split",
 ]
 
+T_co = TypeVar("T_co", covariant=True)
 
-class Dataset:
-    """A map from indices to samples: subclasses define ``__getitem__`` (and ``__len__``)."""
 
-    def __getitem__(self, index) -> Any:
+class Dataset(Generic[T_co]):
+    """A map from indices to samples: subclasses define ``__getitem__`` (and ``__len__``).
+
+    Generic like torch's, so ``class Pairs(Dataset[tuple[Tensor, int]])`` works.
+    """
+
+    def __getitem__(self, index) -> T_co:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
     def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
+class IterableDataset(Dataset[T_co]):
     """A stream of samples: subclasses define ``__iter__``.
 
     With ``num_workers > 0`` every worker process iterates over its own copy of the
@@ -47,7 +52,7 @@ class IterableDataset(Dataset):
     stream (otherwise every sample comes once per worker).
     """
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
     def __add__(self, other: Dataset) -> ChainDataset:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import Generic, TypeVar
 
 from ... import _dtype, _random
 from ...ops.creation import as_tensor, empty, multinomial, randint, randperm
@@ -22,18 +23,23 @@ __all__ = [
     "WeightedRandomSampler",
 ]
 
+T_co = TypeVar("T_co", covariant=True)
 
-class Sampler:
-    """Base class: subclasses define ``__iter__`` (indices) and usually ``__len__``."""
+
+class Sampler(Generic[T_co]):
+    """Base class: subclasses define ``__iter__`` (indices) and usually ``__len__``.
+
+    Generic like torch's: ``class MySampler(Sampler[int])``.
+    """
 
     def __init__(self, data_source: Sized | None = None) -> None:
         pass
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError
 
 
-class SequentialSampler(Sampler):
+class SequentialSampler(Sampler[int]):
     """0, 1, ..., len(data_source) - 1."""
 
     def __init__(self, data_source: Sized) -> None:
@@ -51,7 +57,7 @@ def fresh_seed(generator: _random.Generator | None = None) -> int:
     return int(empty((), dtype=_dtype.int64).random_(generator=generator).item())
 
 
-class RandomSampler(Sampler):
+class RandomSampler(Sampler[int]):
     """A random permutation of the indices (or ``num_samples`` draws with replacement).
 
     Without a ``generator``, each pass draws a seed from the default generator and
@@ -96,7 +102,7 @@ class RandomSampler(Sampler):
         return self.num_samples
 
 
-class SubsetRandomSampler(Sampler):
+class SubsetRandomSampler(Sampler[int]):
     """The given indices in a random order (a fresh permutation every pass)."""
 
     def __init__(self, indices: Sequence[int],
@@ -112,7 +118,7 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
-class WeightedRandomSampler(Sampler):
+class WeightedRandomSampler(Sampler[int]):
     """``num_samples`` indices drawn with probabilities proportional to ``weights``."""
 
     def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
@@ -141,7 +147,7 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
 
-class BatchSampler(Sampler):
+class BatchSampler(Sampler[list[int]]):
     """Group the indices of ``sampler`` into lists of ``batch_size``.
 
     The last, shorter list is kept unless ``drop_last``.

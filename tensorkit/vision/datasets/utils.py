@@ -11,11 +11,7 @@ import gzip
 import hashlib
 import os
 import shutil
-import urllib.error
-import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
-
-from tqdm.auto import tqdm
 
 __all__ = [
     "DATA_ENV_VAR",
@@ -81,6 +77,8 @@ def check_integrity(fpath: str, md5: str | None = None) -> bool:
 
 def _urlopen(url: str):
     """Open ``url`` (tests replace this to serve files without a network)."""
+    import urllib.request  # imported here: it is slow to import and rarely needed
+
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     return urllib.request.urlopen(request, timeout=60)
 
@@ -93,6 +91,8 @@ def _chunks(response) -> Iterator[bytes]:
 def _save_response(url: str, fpath: str) -> None:
     """Stream ``url`` into ``fpath`` with a progress bar (via a .part file, so that an
     interrupted download never looks like a complete file)."""
+    from tqdm.auto import tqdm
+
     partial = fpath + ".part"
     with _urlopen(url) as response:
         size = response.headers.get("Content-Length")
@@ -138,7 +138,7 @@ def download_from_mirrors(mirrors: Sequence[str], filename: str, root: str,
         url = f"{mirror}{filename}"
         try:
             return download_url(url, root, filename, md5)
-        except (urllib.error.URLError, OSError) as error:
+        except OSError as error:  # includes urllib's URLError and HTTPError
             print(f"Failed to download (trying next):\n{error}\n")
             errors.append(f"{url}: {error}")
     raise RuntimeError(f"Error downloading {filename}; tried:\n  " + "\n  ".join(errors))
