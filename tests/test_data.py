@@ -559,3 +559,13 @@ def test_default_context_works_for_classes_defined_in_an_interactive_main(tmp_pa
         pytest.skip("no fork on this platform")
     result = _run_python(["-c", SCRIPT + "\nmain(None)\n"], tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+@pytest.mark.xfail(reason="core bug: tensorkit.tensor/as_tensor drop the dtype of NumPy scalars "
+                          "(ops/creation.py _infer_dtype); default_collate works around it",
+                   strict=True)
+@pytest.mark.parametrize("scalar", [np.float64(1.5), np.int32(3), np.uint8(7)])
+def test_tensor_of_numpy_scalars_keeps_their_dtype(torch, scalar):
+    ours = tensorkit.tensor([scalar, scalar]).dtype
+    theirs = torch.tensor([scalar, scalar]).dtype
+    assert str(ours).split(".")[-1] == str(theirs).split(".")[-1]
