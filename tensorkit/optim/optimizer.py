@@ -55,9 +55,15 @@ def _scalar_dtype() -> D.dtype:
     return D.float64 if D.get_default_dtype() == D.float64 else D.float32
 
 
-def _to_scalar(value) -> float:
-    """A learning rate (or beta) given as a one-element tensor, as a Python number."""
-    return value.item() if isinstance(value, Tensor) else value
+def _to_scalar(value):
+    """A hyper-parameter given as a one-element tensor, made 0-d so it broadcasts like a number.
+
+    Numbers pass through.  A tensor learning rate stays a tensor, as in torch: the
+    arithmetic on it (``lr / (1 - beta1 ** t)``) then happens in its own dtype.
+    """
+    if isinstance(value, Tensor) and value.dim() != 0:
+        return value.squeeze()
+    return value
 
 
 def _check_no_differentiable(differentiable: bool) -> None:
@@ -249,11 +255,12 @@ class Optimizer:
         self.__dict__.update(state)
 
     def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
+        text = f"{type(self).__name__} ("
         for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
-        return "\n".join(lines) + "\n)"
+            text += f"\nParameter Group {i}\n"
+            options = sorted(key for key in group if key != "params")
+            text += "".join(f"    {key}: {group[key]}\n" for key in options)
+        return text + ")"
 
 
 def _cast_state(param: Tensor, value, key: str | None = None):
