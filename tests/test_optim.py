@@ -333,16 +333,16 @@ def test_state_dict_loads_into_torch(torch, name, options):
 def test_load_state_dict_casts_to_the_param_dtype_but_not_step():
     p32 = tensorkit.ones(3, requires_grad=True)
     p64 = tensorkit.ones(3, dtype=tensorkit.float64, requires_grad=True)
-    opt = optim.Adam([p64])
-    p64.grad = tensorkit.ones(3, dtype=tensorkit.float64)
+    opt = optim.Adam([p32])
+    p32.grad = tensorkit.ones(3)
     opt.step()
-    other = optim.Adam([p32])
+    other = optim.Adam([p64])
     other.load_state_dict(opt.state_dict())
-    state = other.state[p32]
-    assert state["exp_avg"].dtype == tensorkit.float32
-    assert state["step"].dtype == opt.state[p64]["step"].dtype
+    state = other.state[p64]
+    assert state["exp_avg"].dtype == tensorkit.float64
+    assert state["step"].dtype == tensorkit.float32  # the counter keeps its dtype
     state["exp_avg"] += 1  # a copy: the source optimizer's state is not shared
-    assert opt.state[p64]["exp_avg"].tolist() != state["exp_avg"].tolist()
+    assert opt.state[p32]["exp_avg"].tolist() != state["exp_avg"].tolist()
 
 
 def test_adagrad_creates_state_for_every_param_at_construction(torch):
