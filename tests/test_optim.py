@@ -608,7 +608,7 @@ def test_reduce_lr_on_plateau_matches_torch(torch, options):
     assert tk_history[-1][0] != tk_history[0][0]  # the scripted losses did trigger a reduction
 
 
-def test_reduce_lr_on_plateau_accepts_a_tensor_metric(torch):
+def test_reduce_lr_on_plateau_accepts_a_tensor_metric():
     opt = optim.SGD(_params(tensorkit), lr=1.0)
     sched = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0)
     sched.step(tensorkit.tensor(1.0))

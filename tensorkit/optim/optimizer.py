@@ -30,6 +30,9 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 
+# What ``params`` may be: tensors, param-group dicts, or (name, tensor) pairs.
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+
 
 class _RequiredParameter:
     """Marks an option with no default: every param group must give it."""
@@ -276,5 +279,3 @@ def _cast_state(param: Tensor, value, key: str | None = None):
         return type(value)(_cast_state(param, v) for v in value)
     return value
 
-
-ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
