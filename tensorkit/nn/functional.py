@@ -66,10 +66,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     x1 = input1.reshape(-1, in1)
     x2 = input2.reshape(-1, in2)
     mixed = x1.mm(weight.permute(1, 0, 2).reshape(in1, out_f * in2))  # (N, out * in2)
-    out = (mixed.view(-1, out_f, in2) * x2.unsqueeze(1)).sum(-1)
-    if bias is not None:
-        out = out + bias
-    return out.view(*batch, out_f)
+    out = (mixed.view(-1, out_f, in2) * x2.unsqueeze(1)).sum(-1).view(*batch, out_f)
+    return out + bias if bias is not None else out
 
 
 # ---------------------------------------------------------------------- activations

@@ -16,6 +16,7 @@ hooks and its ``forward``.
 from __future__ import annotations
 
 import itertools
+import sys
 import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
@@ -746,6 +747,15 @@ def _remove_from(name: str, *places) -> None:
 
 # ------------------------------------------------------------------ backward hooks
 
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the user's line (e.g. the
+    ``loss.backward()`` call), past every tensorkit frame."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("tensorkit."):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 class BackwardHookFunctionBackward(Function):
     """An identity op put around a module's inputs and outputs: its node in the graph is
     where the gradients with respect to them can be observed (and replaced)."""
@@ -830,7 +840,7 @@ class _BackwardHook:
                           "respect to module outputs since no inputs require gradients. See "
                           "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
                           "#torch.nn.Module.register_full_backward_hook for more details.",
-                          stacklevel=2)
+                          stacklevel=_user_stacklevel())
             grad_inputs = (None,) * self.n_inputs
             for hook in self.hooks:
                 res = hook(self.module, grad_inputs, self.grad_outputs)
