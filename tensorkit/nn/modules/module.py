@@ -761,13 +761,12 @@ class BackwardHookFunctionBackward(Function):
     where the gradients with respect to them can be observed (and replaced)."""
 
     def forward(self, *arrays, differentiable=()):
-        self.differentiable = differentiable
         outs = tuple(a.view() for a in arrays)  # new array objects, same memory
         self.mark_non_differentiable(*[o for o, d in zip(outs, differentiable) if not d])
         return outs
 
     def backward(self, *grads):
-        return tuple(g if d else None for g, d in zip(grads, self.differentiable))
+        return grads  # (inputs without a gradient get zeros here, as in torch)
 
 
 class _BackwardHook:
