@@ -215,8 +215,8 @@ def test_named_members_match_torch(torch):
 def test_parameters_are_the_registered_objects():
     m = build_net(tensorkit)
     params = list(m.parameters())
-    assert params[0] is m.fc1.weight and params[-1] is m.heads[1].bias
-    assert any(p is m.scale for p in params)
+    # the module's own parameters first, then each child's, in registration order
+    assert params[0] is m.scale and params[1] is m.fc1.weight and params[-1] is m.heads[1].bias
     assert all(isinstance(p, tensorkit.nn.Parameter) for p in params)
 
 
