@@ -105,12 +105,7 @@ class ThresholdBackward0(Function):
 
 
 class ThresholdBackward1(ThresholdBackward0):
-    """In-place threshold: the mask is read from the result."""
-
-    def forward(self, x, threshold=0.0, value=0.0):
-        out = super().forward(x, threshold, value)
-        self.save_for_backward(out)
-        return out
+    """In-place threshold: the mask still comes from the input's original values."""
 
 
 def _threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

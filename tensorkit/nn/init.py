@@ -296,8 +296,9 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     num_zeros = math.ceil(sparsity * rows)
     with no_grad():
         tensor.normal_(0, std, generator=generator)
+        xp = array_module(tensor._data)
         for col in range(cols):
-            zero_rows = randperm(rows)._data[:num_zeros]
+            zero_rows = xp.asarray(randperm(rows)._data[:num_zeros])
             tensor._data[zero_rows, col] = 0
         tensor._bump()
     return tensor

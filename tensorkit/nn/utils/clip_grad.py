@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..._device import array_module, move
+from ..._device import CPU, array_module, move
 from ..._tensor import Tensor, _make
 from ...autograd.grad_mode import no_grad
 
@@ -73,11 +73,11 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor,
     grads = [p._grad for p in _as_list(parameters) if p._grad is not None]
     if not grads:
         return
-    t = total_norm._data
+    t = np.asarray(move(total_norm._data, CPU))  # a 0-d array in the norm's dtype
     one = t.dtype.type(1)
     # as torch computes it, in the norm's dtype: (1 / (norm + 1e-6)) * max_norm, clamped at 1
     coef = (one / (t + t.dtype.type(1e-6))) * t.dtype.type(float(max_norm))
-    coef = min(coef, one) if not np.isnan(float(coef)) else coef
+    coef = float(np.minimum(coef, one))  # (a NaN norm stays NaN, as in torch)
     with no_grad():
         for g in grads:
             g._data *= g._data.dtype.type(coef)
