@@ -22,7 +22,7 @@ from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from ..ops.creation import zeros
 from ..ops.inplace import apply_inplace
-from ..ops.math import _erf
+from ..ops.math import erf
 
 __all__ = [
     "bilinear", "dropout", "dropout2d", "elu", "elu_", "gelu", "hardtanh", "hardtanh_",
@@ -201,7 +201,7 @@ class GeluBackward0(Function):
         if approximate == "tanh":
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
             return 0.5 * x * (1 + xp.tanh(inner))
-        return x * 0.5 * (1 + _erf(x / _SQRT_2))
+        return x * 0.5 * (1 + erf(_make(x / _SQRT_2))._data)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
