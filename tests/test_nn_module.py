@@ -737,3 +737,28 @@ def test_parameters_to_vector_and_back(torch):
         np.testing.assert_array_equal(np_(a), b.detach().numpy())
     with pytest.raises(TypeError, match="expected tensorkit.Tensor"):
         tensorkit.nn.utils.vector_to_parameters([1.0], ours)
+
+
+def test_deepcopy_and_pickle_of_a_model():
+    nn = tensorkit.nn
+    tensorkit.manual_seed(0)
+    seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4, 2))
+    net = build_net(tensorkit)
+    net.register_forward_hook(lambda mod, args, out: None)
+    for m, clone in ((net, copy.deepcopy(net)), (seq, pickle.loads(pickle.dumps(seq)))):
+        assert type(clone.get_parameter("0.weight" if m is seq else "fc1.weight")) \
+            is tensorkit.nn.Parameter
+        assert next(clone.parameters()) is not next(m.parameters())
+        for (name, a), (_, b) in zip(clone.state_dict().items(), m.state_dict().items()):
+            np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+        x = tensorkit.ones(2, 3)
+        clone.eval()
+        m.eval()
+        np.testing.assert_array_equal(np_(clone(x)), np_(m(x)))
+    old_style = build_net(tensorkit)
+    state = dict(old_style.__dict__)
+    del state["_forward_hooks_always_called"]  # a module pickled by an older version
+    fresh = object.__new__(type(old_style))
+    fresh.__setstate__(state)
+    fresh.register_forward_hook(lambda mod, args, out: None, always_call=True)
+    fresh(tensorkit.ones(1, 3))

@@ -721,7 +721,15 @@ class Module:
         return f"{self._get_name()}({body})"
 
     def __setstate__(self, state: dict) -> None:
+        """Unpickling (also of modules pickled by torch): restore, filling in what's missing."""
         self.__dict__.update(state)
+        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
+                     "_backward_pre_hooks", "_load_state_dict_post_hooks"):
+            self.__dict__.setdefault(name, OrderedDict())
+        for name in ("_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs",
+                     "_forward_hooks_always_called"):
+            self.__dict__.setdefault(name, {})
+        self.__dict__.setdefault("_non_persistent_buffers_set", set())
 
 
 def _check_name(module: Module, name, kind: str, registry: dict) -> None:
