@@ -7,7 +7,7 @@ what you need to train networks.  Every op is a short ``Function`` in ``tensorki
 
 from __future__ import annotations
 
-from . import _tensor_methods, autograd, cuda, datasets, optim, utils, vision
+from . import _tensor_methods, autograd, cuda, datasets, nn, optim, utils, vision
 from ._device import device
 from ._dtype import (
     bool,

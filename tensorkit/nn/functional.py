@@ -1,0 +1,601 @@
+"""``tensorkit.nn.functional`` (``F``): the layers as plain functions, without parameters.
+
+``nn.ReLU()(x)`` is ``F.relu(x)``, ``nn.Linear`` calls ``F.linear(x, weight, bias)``.
+Activations that tensorkit does not already have as a tensor op are written here as
+``Function``s with the names PyTorch gives their graph nodes (``LeakyReluBackward0``):
+``forward`` on arrays, ``backward`` with tensor ops so that it can be differentiated
+again.  The ``inplace=True`` variants overwrite the input (``ops/inplace.py`` keeps
+autograd correct).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .. import _random
+from .._device import CPU, array_module, move
+from .._tensor import Tensor, _make
+from ..autograd.function import Function
+from ..ops.creation import zeros
+from ..ops.inplace import apply_inplace
+from ..ops.math import erf
+
+__all__ = [
+    "bilinear", "dropout", "dropout2d", "elu", "elu_", "gelu", "hardtanh", "hardtanh_",
+    "leaky_relu", "leaky_relu_", "linear", "log_softmax", "one_hot", "pad", "prelu", "relu",
+    "relu6", "relu_", "sigmoid", "silu", "softmax", "softmin", "softplus", "tanh", "threshold",
+    "threshold_",
+]
+
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _where(cond: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    from ..ops.comparison import where
+
+    return where(cond, a, b)
+
+
+# ---------------------------------------------------------------------- linear layers
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``: weight is (out_features, in_features).
+
+    As in torch, a 2-D input with a bias is one ``addmm``; other shapes are flattened
+    to 2-D first and viewed back.
+    """
+    w_t = weight.t()
+    if input.dim() == 2:
+        return bias.addmm(input, w_t) if bias is not None else input.mm(w_t)
+    batch = input.shape[:-1]
+    flat = input.reshape(-1, input.shape[-1]) if input.dim() != 1 else input.view(1, -1)
+    out = bias.addmm(flat, w_t) if bias is not None else flat.mm(w_t)
+    return out.view(*batch, weight.shape[0])
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None):
+    """``y_k = x1 @ weight[k] @ x2 + bias_k``; weight is (out, in1, in2)."""
+    out_f, in1, in2 = weight.shape
+    batch = input1.shape[:-1]
+    x1 = input1.reshape(-1, in1)
+    x2 = input2.reshape(-1, in2)
+    mixed = x1.mm(weight.permute(1, 0, 2).reshape(in1, out_f * in2))  # (N, out * in2)
+    out = (mixed.view(-1, out_f, in2) * x2.unsqueeze(1)).sum(-1).view(*batch, out_f)
+    return out + bias if bias is not None else out
+
+
+# ---------------------------------------------------------------------- activations
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0)."""
+    return input.relu_() if inplace else input.relu()
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)) (the old spelling of ``torch.sigmoid``)."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """The old spelling of ``torch.tanh``."""
+    return input.tanh()
+
+
+class ThresholdBackward0(Function):
+    """x if x > threshold else value; the gradient passes where x > threshold."""
+
+    def forward(self, x, threshold=0.0, value=0.0):
+        self.save_for_backward(x)
+        self.threshold = threshold
+        return array_module(x).where(x > threshold, x, x.dtype.type(value))
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return _where(x > self.threshold, grad, grad.new_zeros(()))
+
+
+class ThresholdBackward1(ThresholdBackward0):
+    """In-place threshold: the mask still comes from the input's original values."""
+
+
+def _threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``value`` wherever ``input <= threshold``."""
+    if inplace:
+        return apply_inplace(input, ThresholdBackward1.apply(input, threshold=threshold,
+                                                             value=value))
+    return ThresholdBackward0.apply(input, threshold=threshold, value=value)
+
+
+threshold = _threshold  # (a function can't be named like its own argument)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _threshold(input, threshold, value, inplace=True)
+
+
+class LeakyReluBackward0(Function):
+    """x if x > 0 else negative_slope * x."""
+
+    def forward(self, x, negative_slope=0.01):
+        self.save_for_backward(x)
+        self.slope = negative_slope
+        return array_module(x).where(x > 0, x, x * negative_slope)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return _where(x > 0, grad, grad * self.slope)
+
+
+class LeakyReluBackward1(LeakyReluBackward0):
+    def forward(self, x, negative_slope=0.01):
+        out = super().forward(x, negative_slope)
+        self.save_for_backward(out)  # the sign of the result is the sign of the input
+        return out
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        return apply_inplace(input, LeakyReluBackward1.apply(input,
+                                                             negative_slope=negative_slope))
+    return LeakyReluBackward0.apply(input, negative_slope=negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+class EluBackward0(Function):
+    """x if x > 0 else alpha * (exp(x) - 1): smooth where ReLU has a corner."""
+
+    def forward(self, x, alpha=1.0):
+        self.save_for_backward(x)
+        self.alpha = alpha
+        xp = array_module(x)
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return _where(x > 0, grad, grad * self.alpha * x.clamp(max=0).exp())
+
+
+class EluBackward1(EluBackward0):
+    """In-place ELU: below zero, alpha * exp(x) is the result plus alpha."""
+
+    def forward(self, x, alpha=1.0):
+        out = super().forward(x, alpha)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return _where(out > 0, grad, grad * (out + self.alpha))
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    if inplace:
+        return apply_inplace(input, EluBackward1.apply(input, alpha=alpha))
+    return EluBackward0.apply(input, alpha=alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+class GeluBackward0(Function):
+    """x * Phi(x), Phi the normal CDF; ``approximate='tanh'`` uses a tanh formula."""
+
+    def forward(self, x, approximate="none"):
+        self.save_for_backward(x)
+        self.approximate = approximate
+        xp = array_module(x)
+        if approximate == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
+            return 0.5 * x * (1 + xp.tanh(inner))
+        return x * 0.5 * (1 + erf(_make(x / _SQRT_2))._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        if self.approximate == "tanh":
+            x_sq = x * x
+            t = (_SQRT_2_OVER_PI * (x + 0.044715 * x_sq * x)).tanh()
+            d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x_sq)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
+        cdf = 0.5 * (1 + (x / _SQRT_2).erf())
+        pdf = _INV_SQRT_2PI * (-0.5 * x * x).exp()
+        return grad * (cdf + x * pdf)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian Error Linear Unit, as in BERT and GPT."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return GeluBackward0.apply(input, approximate=approximate)
+
+
+class SiluBackward0(Function):
+    """x * sigmoid(x) (also called swish)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return x * _sigmoid_array(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        s = x.sigmoid()
+        return grad * (s * (1 + x * (1 - s)))
+
+
+def _sigmoid_array(x):
+    xp = array_module(x)
+    with _quiet(xp):
+        return 1 / (1 + xp.exp(-x))
+
+
+class _quiet:
+    """Silence NumPy's overflow warnings (exp(-x) for very negative x is inf: fine)."""
+
+    def __init__(self, xp) -> None:
+        self.ctx = xp.errstate(over="ignore") if hasattr(xp, "errstate") else None
+
+    def __enter__(self):
+        if self.ctx is not None:
+            self.ctx.__enter__()
+
+    def __exit__(self, *exc):
+        if self.ctx is not None:
+            self.ctx.__exit__(*exc)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    if inplace:
+        return apply_inplace(input, SiluBackward0.apply(input))
+    return SiluBackward0.apply(input)
+
+
+class HardtanhBackward0(Function):
+    """Clamp to [min_val, max_val]; the gradient passes strictly inside the interval."""
+
+    def forward(self, x, min_val=-1.0, max_val=1.0):
+        self.save_for_backward(x)
+        self.bounds = (min_val, max_val)
+        return array_module(x).clip(x, x.dtype.type(min_val), x.dtype.type(max_val))
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        lo, hi = self.bounds
+        return _where((x > lo) & (x < hi), grad, grad.new_zeros(()))
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    out = HardtanhBackward0.apply(input, min_val=min_val, max_val=max_val)
+    return apply_inplace(input, out) if inplace else out
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+class SoftplusBackward0(Function):
+    """log(1 + exp(beta * x)) / beta, a smooth ReLU; linear once beta * x > threshold."""
+
+    def forward(self, x, beta=1.0, threshold=20.0):
+        self.save_for_backward(x)
+        self.beta, self.threshold = beta, threshold
+        xp = array_module(x)
+        bx = x * beta
+        with _quiet(xp):
+            smooth = xp.log1p(xp.exp(bx)) / beta
+        return xp.where(bx > threshold, x, smooth).astype(x.dtype)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        bx = x * self.beta
+        return _where(bx > self.threshold, grad, grad * bx.sigmoid())
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return SoftplusBackward0.apply(input, beta=beta, threshold=threshold)
+
+
+class PreluKernelBackward0(Function):
+    """x if x > 0 else weight * x, with a learnable weight per channel."""
+
+    def forward(self, x, weight):
+        self.save_for_backward(x, weight)
+        return array_module(x).where(x > 0, x, weight * x)
+
+    def backward(self, grad):
+        x, weight = self.saved_tensors
+        need_x, need_w = self.needs_input_grad
+        positive = x > 0
+        zero = grad.new_zeros(())
+        grad_x = _where(positive, grad, weight * grad) if need_x else None
+        grad_w = _where(positive, zero, x * grad) if need_w else None  # summed by the engine
+        return grad_x, grad_w
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """Leaky ReLU whose slope ``weight`` is learned: one value, or one per channel (dim 1)."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{input.dtype.legacy_name} and {weight.dtype.legacy_name}")
+    if weight.numel() != 1:
+        if input.dim() == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.dim() > 1 else 1
+        if channels != weight.numel():
+            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {weight.numel()} and channel size = "
+                               f"{channels}.")
+    if weight.dim() > 1:
+        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.dim()}")
+    if input.dim() != weight.dim():
+        shape = [1] * input.dim()
+        if input.dim() > 1:
+            shape[1] = weight.numel()
+        weight = weight.reshape(shape)
+    return PreluKernelBackward0.apply(input, weight)
+
+
+# ---------------------------------------------------------------------- softmax family
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``: turns scores into probabilities."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim(), _stacklevel)
+    return input.softmax(dim) if dtype is None else input.softmax(dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype=None) -> Tensor:
+    """log(softmax(x)), computed stably; pair it with ``nll_loss``."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return input.log_softmax(dim) if dtype is None else input.log_softmax(dim, dtype=dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype=None) -> Tensor:
+    """softmax(-x)."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.dim(), _stacklevel)
+    return (-input).softmax(dim) if dtype is None else (-input).softmax(dim, dtype=dtype)
+
+
+# ---------------------------------------------------------------------- dropout
+
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _apply_mask(input: Tensor, mask_shape, p: float, inplace: bool) -> Tensor:
+    """``input * noise`` with noise 0 (probability p) or 1 / (1 - p), torch's recipe."""
+    if p == 1:
+        noise = zeros((), dtype=input.dtype, device=input.device)
+    else:
+        array = _random.default_generator.dropout_mask(tuple(mask_shape), p,
+                                                       input._data.dtype)
+        if input.device != CPU:
+            array = move(array, input.device)
+        noise = _make(array)
+    return input.mul_(noise) if inplace else input * noise
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p), so
+    that the expected value is unchanged; the identity when not training."""
+    _check_p(p)
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    return _apply_mask(input, input.shape, p, inplace)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: one draw per (sample, channel) of an (N, C, H, W) input."""
+    _check_p(p)
+    ndim = input.dim()
+    if ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, "
+            "and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2)
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return _apply_mask(input, (*input.shape[:2], *[1] * (ndim - 2)), p, inplace)
+
+
+# ---------------------------------------------------------------------- one_hot, pad
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (int64) to rows of zeros with a 1 at the index: shape (*, classes)."""
+    if tensor.dtype != D.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    data = tensor._data
+    xp = array_module(data)
+    if num_classes == -1:
+        if data.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(data.max()) + 1
+    if data.size:
+        if int(data.min()) < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if int(data.max()) >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    elif num_classes < 0:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (data[..., None] == xp.arange(num_classes)).astype(xp.int64)
+    return _make(out)
+
+
+class ConstantPadNdBackward0(Function):
+    """Pad with a constant; negative amounts crop.  Backward pads by the opposite amounts:
+    it crops the padding away (and puts zeros where the forward cropped)."""
+
+    def forward(self, x, pad=(), value=0.0):
+        self.pad = pad
+        n = len(pad) // 2
+        lead = x.ndim - n
+        widths = [(0, 0)] * lead + [(max(pad[2 * i], 0), max(pad[2 * i + 1], 0))
+                                    for i in reversed(range(n))]
+        padded = array_module(x).pad(x, widths, constant_values=x.dtype.type(value))
+        crop = [slice(None)] * lead
+        for d in range(lead, x.ndim):
+            i = x.ndim - 1 - d  # pad[2 * i], pad[2 * i + 1]: the amounts for dim d
+            crop.append(slice(max(-pad[2 * i], 0), padded.shape[d] - max(-pad[2 * i + 1], 0)))
+        return padded[tuple(crop)].copy()
+
+    def backward(self, grad):
+        return ConstantPadNdBackward0.apply(grad, pad=tuple(-p for p in self.pad), value=0.0)
+
+
+class _IndexPad(Function):
+    """Reflect/replicate/circular padding: every output element copies one input element,
+    so forward gathers by index and backward adds each gradient back to its source."""
+
+    def forward(self, x, index=()):
+        self.index, self.input_shape = index, x.shape
+        return x[(...,) + _open_mesh(index, array_module(x))]
+
+    def backward(self, grad):
+        return _ScatterPad.apply(grad, index=self.index, input_shape=self.input_shape,
+                                 gather=type(self))
+
+
+class _ScatterPad(Function):
+    """The adjoint of the gather: sum the gradient of every copy into its source."""
+
+    def forward(self, g, index=(), input_shape=(), gather=None):
+        self.index, self.gather = index, gather
+        xp = array_module(g)
+        out = xp.zeros(input_shape, g.dtype)
+        target = (...,) + _open_mesh(index, xp)
+        if xp.__name__ == "numpy":
+            xp.add.at(out, target, g)
+        else:
+            import cupyx
+
+            cupyx.scatter_add(out, target, g)
+        return out
+
+    def backward(self, grad):
+        return self.gather.apply(grad, index=self.index)
+
+
+def _open_mesh(index, xp) -> tuple:
+    """Index arrays that select the cartesian product of the per-dim positions."""
+    arrays = [xp.asarray(i) for i in index]
+    return tuple(xp.ix_(*arrays)) if len(arrays) > 1 else tuple(arrays)
+
+
+_PAD_NODES = {}
+
+
+def _pad_node(mode: str, n: int):
+    """The Function class for a mode and number of padded dims, named as torch names it."""
+    name = {"reflect": f"ReflectionPad{n}DBackward0", "replicate": f"ReplicationPad{n}DBackward0",
+            "circular": "CircularPadBackward0"}[mode]
+    if name not in _PAD_NODES:
+        _PAD_NODES[name] = type(name, (_IndexPad,), {"__doc__": _IndexPad.__doc__})
+    return _PAD_NODES[name]
+
+
+def _source_index(size: int, left: int, right: int, mode: str):
+    """For each output position along one dim, the input position it copies."""
+    src = np.arange(-left, size + right)
+    if mode == "replicate":
+        return np.clip(src, 0, size - 1)
+    if mode == "circular":
+        return src % size
+    period = 2 * (size - 1)  # reflect: ... 2 1 [0 1 2 3] 2 1 0 ...
+    if period == 0:
+        return np.zeros_like(src)
+    src = np.abs(src) % period
+    return np.where(src >= size, period - src, src)
+
+
+def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``,
+    the last dim first.  Modes: constant (``value``), reflect, replicate, circular."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of "
+                           f"dimension {input.dim()}")
+    if mode == "constant":
+        for i in range(len(pad) // 2):
+            d = input.dim() - 1 - i
+            if input.shape[d] + pad[2 * i] + pad[2 * i + 1] < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
+        return ConstantPadNdBackward0.apply(input, pad=pad, value=0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    n = len(pad) // 2
+    if n not in (1, 2, 3) or input.dim() not in (n + 1, n + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    index = []
+    for i in reversed(range(n)):  # from the first padded dim to the last
+        d = input.dim() - 1 - i
+        size, left, right = input.shape[d], pad[2 * i], pad[2 * i + 1]
+        _check_pad_size(mode, input, d, size, left, right)
+        index.append(_source_index(size, left, right, mode))
+    return _pad_node(mode, n).apply(input, index=tuple(index))
+
+
+def _check_pad_size(mode: str, input: Tensor, dim: int, size: int, left: int, right: int):
+    if mode == "reflect" and (left >= size or right >= size):
+        raise RuntimeError(
+            f"Argument #4: Padding size should be less than the corresponding input dimension, "
+            f"but got: padding ({left}, {right}) at dimension {dim} of input "
+            f"{list(input.shape)}")
+    if mode == "circular" and (left > size or right > size):
+        raise RuntimeError("Padding value causes wrapping around more than once.")
