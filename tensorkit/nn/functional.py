@@ -25,10 +25,12 @@ from ..ops.inplace import apply_inplace
 from ..ops.math import erf
 
 __all__ = [
-    "bilinear", "dropout", "dropout2d", "elu", "elu_", "gelu", "hardtanh", "hardtanh_",
-    "leaky_relu", "leaky_relu_", "linear", "log_softmax", "one_hot", "pad", "prelu", "relu",
-    "relu6", "relu_", "sigmoid", "silu", "softmax", "softmin", "softplus", "tanh", "threshold",
-    "threshold_",
+    "batch_norm", "bilinear", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "dropout", "dropout2d", "elu", "elu_", "embedding", "gelu", "hardtanh",
+    "hardtanh_", "huber_loss", "instance_norm", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
+    "leaky_relu_", "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot", "pad", "prelu",
+    "relu", "relu6", "relu_", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softmin",
+    "softplus", "tanh", "threshold", "threshold_",
 ]
 
 _SQRT_2 = math.sqrt(2.0)
@@ -599,3 +601,555 @@ def _check_pad_size(mode: str, input: Tensor, dim: int, size: int, left: int, ri
             f"{list(input.shape)}")
     if mode == "circular" and (left > size or right > size):
         raise RuntimeError("Padding value causes wrapping around more than once.")
+
+
+# ------------------------------------------------------------------------------ losses
+# A loss compares a prediction with a target and reduces the elementwise losses:
+# ``reduction='mean'`` (the default) averages them, ``'sum'`` adds them, ``'none'``
+# returns them all.  The old tutorials pass ``size_average=`` / ``reduce=`` instead;
+# ``_legacy_reduction`` translates those, with PyTorch's deprecation warning.
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, stacklevel: int = 4) -> str:
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  "reduction='mean' instead.", UserWarning, stacklevel=stacklevel)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def _reduction(size_average, reduce, reduction: str) -> str:
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce, stacklevel=5)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _reduce_array(loss, reduction: str):
+    if reduction == "mean":
+        return loss.mean(dtype=loss.dtype)
+    if reduction == "sum":
+        return loss.sum(dtype=loss.dtype)
+    return loss
+
+
+def _scale_for(reduction: str, grad: Tensor, numel: int) -> Tensor:
+    """The upstream gradient of each element: grad / n for 'mean', grad for 'sum'/'none'."""
+    return grad / numel if reduction == "mean" else grad
+
+
+def _check_same_size(input: Tensor, target: Tensor, stacklevel: int = 3) -> None:
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due "
+                      "to broadcasting. Please ensure they have the same size.",
+                      UserWarning, stacklevel=stacklevel + 1)
+
+
+class MseLossBackward0(Function):
+    """Mean squared error: mean((input - target)^2); d/dinput = 2 (input - target) / n."""
+
+    def forward(self, input, target, *, reduction):
+        self.save_for_backward(input, target)
+        self.reduction, self.numel = reduction, max(input.size, target.size)
+        diff = input - target
+        return _reduce_array(diff * diff, reduction)
+
+    def backward(self, grad):
+        input, target = self.saved_tensors
+        g = _scale_for(self.reduction, grad, self.numel) * 2 * (input - target)
+        return g, -g
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+             reduction: str = "mean", weight=None) -> Tensor:
+    """Mean squared error, the regression loss of lessons 03 and 05."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_same_size(input, target)
+    return MseLossBackward0.apply(input, target, reduction=reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+            reduction: str = "mean", weight=None) -> Tensor:
+    """Mean absolute error: mean(|input - target|)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_same_size(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+class SmoothL1LossBackward0(Function):
+    """Squared near zero, absolute beyond ``beta``.
+
+    loss = 0.5 d^2 / beta where |d| < beta, else |d| - beta / 2, for d = input - target.
+    """
+
+    def forward(self, input, target, *, reduction, beta):
+        xp = array_module(input)
+        self.save_for_backward(input, target)
+        self.reduction, self.beta, self.numel = reduction, beta, max(input.size, target.size)
+        d = xp.abs(input - target)
+        if beta == 0:
+            return _reduce_array(d, reduction)
+        loss = xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta).astype(d.dtype)
+        return _reduce_array(loss, reduction)
+
+    def backward(self, grad):
+        input, target = self.saved_tensors
+        d = input - target
+        inner = (d.abs() < self.beta) if self.beta > 0 else d.abs() < 0
+        slope = _where(inner, d / (self.beta or 1.0), d.sign())
+        g = _scale_for(self.reduction, grad, self.numel) * slope
+        return g, -g
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_same_size(input, target)
+    return SmoothL1LossBackward0.apply(input, target, reduction=reduction, beta=beta)
+
+
+class HuberLossBackward0(Function):
+    """``delta`` times smooth L1 with beta = delta: quadratic near zero, linear beyond."""
+
+    def forward(self, input, target, *, reduction, delta):
+        xp = array_module(input)
+        self.save_for_backward(input, target)
+        self.reduction, self.delta, self.numel = reduction, delta, max(input.size, target.size)
+        d = xp.abs(input - target)
+        loss = xp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)).astype(d.dtype)
+        return _reduce_array(loss, reduction)
+
+    def backward(self, grad):
+        input, target = self.saved_tensors
+        d = input - target
+        slope = _where(d.abs() < self.delta, d, self.delta * d.sign())
+        g = _scale_for(self.reduction, grad, self.numel) * slope
+        return g, -g
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+               delta: float = 1.0, weight=None) -> Tensor:
+    reduction = _reduction(None, None, reduction)
+    _check_same_size(input, target)
+    return HuberLossBackward0.apply(input, target, reduction=reduction, delta=delta)
+
+
+class BinaryCrossEntropyBackward0(Function):
+    """-[t log p + (1 - t) log(1 - p)] for probabilities p; logs clamped at -100 as torch."""
+
+    def forward(self, input, target, weight, *, reduction):
+        xp = array_module(input)
+        if input.size and (input.min() < 0 or input.max() > 1):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        self.save_for_backward(input, target, weight)
+        self.reduction, self.numel = reduction, input.size
+        with np.errstate(divide="ignore"):
+            log_p = xp.maximum(xp.log(input), -100)
+            log_1mp = xp.maximum(xp.log1p(-input), -100)
+        loss = -(target * log_p + (1 - target) * log_1mp)
+        if weight is not None:
+            loss = loss * weight
+        return _reduce_array(loss.astype(input.dtype, copy=False), reduction)
+
+    def backward(self, grad):
+        input, target, weight = self.saved_tensors
+        eps = 1e-12  # torch's guard against dividing by zero at p = 0 or 1
+        g = (input - target) / (input * (1 - input)).clamp(min=eps)
+        if weight is not None:
+            g = g * weight
+        g = _scale_for(self.reduction, grad, self.numel) * g
+        grad_target = None
+        if self.needs_input_grad[1]:
+            log_ratio = ((1 - input).clamp(min=eps).log() - input.clamp(min=eps).log())
+            grad_target = _scale_for(self.reduction, grad, self.numel) * log_ratio
+            if weight is not None:
+                grad_target = grad_target * weight
+        return g, grad_target, None
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities (after a sigmoid), lesson 04's loss."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the "
+                         "same size.")
+    return BinaryCrossEntropyBackward0.apply(input, target, weight, reduction=reduction)
+
+
+class BinaryCrossEntropyWithLogitsBackward0(Function):
+    """BCE on logits x, computed stably: (1 - t) x + w_pos (log(1 + e^-|x|) + max(-x, 0)).
+
+    ``w_pos = 1 + (pos_weight - 1) t``.  The gradient is sigmoid(x) (w_pos) - pos_weight t,
+    which is just sigmoid(x) - t without pos_weight.
+    """
+
+    def forward(self, input, target, weight, pos_weight, *, reduction):
+        xp = array_module(input)
+        self.save_for_backward(input, target, weight, pos_weight)
+        self.reduction, self.numel = reduction, max(input.size, target.size)
+        softplus_neg = xp.log1p(xp.exp(-xp.abs(input))) + xp.maximum(-input, 0)
+        if pos_weight is not None:
+            loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
+        else:
+            loss = (1 - target) * input + softplus_neg
+        if weight is not None:
+            loss = loss * weight
+        return _reduce_array(loss.astype(input.dtype, copy=False), reduction)
+
+    def backward(self, grad):
+        input, target, weight, pos_weight = self.saved_tensors
+        p = input.sigmoid()
+        if pos_weight is not None:
+            g = p * (1 + (pos_weight - 1) * target) - pos_weight * target
+        else:
+            g = p - target
+        if weight is not None:
+            g = g * weight
+        scale = _scale_for(self.reduction, grad, self.numel)
+        grad_target = None
+        if self.needs_input_grad[1]:
+            grad_target = -input if pos_weight is None else (
+                -input - (pos_weight - 1) * (-input).sigmoid().log().neg())
+            grad_target = scale * (grad_target * weight if weight is not None else grad_target)
+        return scale * g, grad_target, None, None
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, size_average=None,
+                                     reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid and binary cross-entropy in one numerically stable step."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    return BinaryCrossEntropyWithLogitsBackward0.apply(input, target, weight, pos_weight,
+                                                       reduction=reduction)
+
+
+class NllLossBackward0(Function):
+    """Negative log-likelihood: -input[i, target[i]] (times the class weight), averaged.
+
+    ``input`` holds log-probabilities, shape (N, C) or (C,) or (N, C, d1, ...); ``target``
+    the class index of each sample.  Targets equal to ``ignore_index`` count for nothing.
+    With ``reduction='mean'`` the sum is divided by the total weight of counted samples.
+    """
+
+    def forward(self, input, target, weight, *, reduction, ignore_index):
+        xp = array_module(input)
+        logp = xp.moveaxis(input, 1, -1) if input.ndim > 1 else input[None]
+        labels = target if input.ndim > 1 else target[None]
+        n_classes = logp.shape[-1]
+        counted = labels != ignore_index
+        safe = xp.where(counted, labels, 0)
+        if counted.any() and (safe.min() < 0 or safe.max() >= n_classes):
+            bad = int(safe[(safe < 0) | (safe >= n_classes)].ravel()[0])
+            raise IndexError(f"Target {bad} is out of bounds.")
+        w = (weight[safe] if weight is not None else xp.ones(safe.shape, logp.dtype)) * counted
+        picked = xp.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]
+        losses = -(picked * w).astype(input.dtype, copy=False)
+        # d loss_i / d input[i, c] = -w_i where c = target_i: a one-hot mask of the weights.
+        one_hot = xp.arange(n_classes) == safe[..., None]
+        mask = (one_hot * -w[..., None]).astype(input.dtype)
+        mask = xp.moveaxis(mask, -1, 1) if input.ndim > 1 else mask[0]
+        self.reduction = reduction
+        if reduction == "none":
+            self.save_for_backward(mask)
+            return losses if input.ndim > 1 else losses[0]
+        total = w.sum(dtype=input.dtype)
+        if reduction == "mean":
+            self.save_for_backward(mask / total)
+            return (losses.sum(dtype=input.dtype) / total).astype(input.dtype)
+        self.save_for_backward(mask)
+        return losses.sum(dtype=input.dtype)
+
+    def backward(self, grad):
+        (mask,) = self.saved_tensors
+        if self.reduction == "none" and mask.dim() > 1:
+            grad = grad.unsqueeze(1)
+        return mask * grad, None, None
+
+
+def _check_class_target(input: Tensor, target: Tensor) -> None:
+    if target.dtype.is_floating_point or target.dtype == D.bool:
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
+    if input.dim() == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    batch_ok = (input.dim() == 1 and target.dim() == 0) or (
+        input.dim() > 1 and target.shape == input.shape[:1] + input.shape[2:])
+    if not batch_ok:
+        if input.dim() > 1 and target.dim() >= 1 and target.shape[0] != input.shape[0]:
+            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                             f"batch_size ({target.shape[0]}).")
+        raise RuntimeError(f"Expected target size {list(input.shape[:1] + input.shape[2:])}, "
+                           f"got {list(target.shape)}")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities (e.g. after ``log_softmax``)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_class_target(input, target)
+    return NllLossBackward0.apply(input, target, weight, reduction=reduction,
+                                  ignore_index=ignore_index)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of raw scores (logits): ``nll_loss(log_softmax(input, 1), target)``.
+
+    ``target`` is either class indices (int64) or class probabilities (float, same shape
+    as ``input``).  ``label_smoothing`` mixes the target with the uniform distribution.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 1 if input.dim() > 1 else 0
+    logp = log_softmax(input, class_dim)
+    if target.dtype.is_floating_point:  # class probabilities
+        if target.shape != input.shape:
+            raise RuntimeError(f"Expected target size {list(input.shape)}, got "
+                               f"{list(target.shape)}")
+        n_classes = input.shape[class_dim]
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        per_class = logp * target
+        if weight is not None:
+            per_class = per_class * _class_view(weight, input.dim(), class_dim)
+        losses = -per_class.sum(class_dim)
+        if reduction == "mean":
+            return losses.sum() / (losses.numel() or 1)
+        return _reduce(losses, reduction)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing == 0:
+        return nll
+    return _smoothed(nll, logp, target, weight, ignore_index, reduction, label_smoothing,
+                     class_dim)
+
+
+def _class_view(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
+    shape = [1] * ndim
+    shape[class_dim] = weight.shape[0]
+    return weight.view(*shape)
+
+
+def _smoothed(nll: Tensor, logp: Tensor, target: Tensor, weight, ignore_index: int,
+              reduction: str, eps: float, class_dim: int) -> Tensor:
+    """(1 - eps) * nll + eps * (the loss against a uniform target), as torch defines it."""
+    n_classes = logp.shape[class_dim]
+    per_class = logp if weight is None else logp * _class_view(weight, logp.dim(), class_dim)
+    uniform = -per_class.sum(class_dim)
+    counted = (target != ignore_index)
+    uniform = uniform * counted
+    if reduction == "mean":
+        if weight is not None:
+            safe = target.masked_fill(~counted, 0)
+            denominator = (weight[safe] * counted).sum()
+        else:
+            denominator = counted.sum()
+        uniform = uniform.sum() / denominator
+    else:
+        uniform = _reduce(uniform, reduction)
+    return (1 - eps) * nll + uniform * (eps / n_classes)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL divergence of ``target`` from ``exp(input)`` (``input`` holds log-probabilities)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        losses = _xlogy(target) - target * input
+    if reduction == "batchmean":
+        return losses.sum() / (input.shape[0] if input.dim() else 1)
+    return _reduce(losses, reduction)
+
+
+def _xlogy(t: Tensor) -> Tensor:
+    return _where(t > 0, t * t.clamp(min=1e-38).log(), t * 0)
+
+
+# ----------------------------------------------------------------------- normalization
+def _stat_dims(input: Tensor) -> tuple[int, ...]:
+    """Batch norm averages over every dimension except the channels (dim 1)."""
+    return (0, *range(2, input.dim()))
+
+
+def _channel_view(t: Tensor, ndim: int) -> Tensor:
+    return t.view(1, -1, *([1] * (ndim - 2)))
+
+
+class NativeBatchNormBackward0(Function):
+    """Batch norm in training mode: normalise each channel by its batch mean and variance.
+
+    ``y = (x - mean) / sqrt(var + eps) * weight + bias``, with the *biased* variance.
+    Backward, for M values per channel and xhat the normalised input::
+
+        dx = invstd / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)),
+        dxhat = dy * weight,  dweight = sum(dy * xhat),  dbias = sum(dy).
+
+    It is written with tensor ops on the saved input, so it can be differentiated again.
+    """
+
+    def forward(self, input, weight, bias, *, eps, running=None):
+        xp = array_module(input)
+        dims = (0, *range(2, input.ndim))
+        shape = (1, -1) + (1,) * (input.ndim - 2)
+        mean = input.mean(axis=dims, dtype=input.dtype)
+        centered = input - mean.reshape(shape)
+        var = (centered * centered).mean(axis=dims, dtype=input.dtype)
+        invstd = (1.0 / xp.sqrt(var + eps)).astype(input.dtype)
+        out = centered * invstd.reshape(shape)
+        if weight is not None:
+            out = out * weight.reshape(shape)
+        if bias is not None:
+            out = out + bias.reshape(shape)
+        self.save_for_backward(input, weight)
+        self.eps = eps
+        if running is not None:
+            _update_running(*running, mean, var, input.size // input.shape[1])
+        return out.astype(input.dtype, copy=False)
+
+    def backward(self, grad):
+        input, weight = self.saved_tensors
+        dims, ndim = _stat_dims(input), input.dim()
+        m = input.numel() // input.shape[1]
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        invstd = ((centered * centered).mean(dims, keepdim=True) + self.eps).rsqrt()
+        xhat = centered * invstd
+        dxhat = grad * _channel_view(weight, ndim) if weight is not None else grad
+        grad_input = None
+        if self.needs_input_grad[0]:
+            grad_input = invstd / m * (m * dxhat - dxhat.sum(dims, keepdim=True)
+                                       - xhat * (dxhat * xhat).sum(dims, keepdim=True))
+        grad_weight = (grad * xhat).sum(dims) if self.needs_input_grad[1] else None
+        grad_bias = grad.sum(dims) if self.needs_input_grad[2] else None
+        return grad_input, grad_weight, grad_bias
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) over the batch and spatial dimensions.
+
+    In training the batch's own statistics are used and the running ones move towards
+    them: ``running = (1 - momentum) * running + momentum * batch`` (the running variance
+    takes the unbiased batch variance).  In evaluation the running statistics are used.
+    """
+    if training:
+        size = input.numel() // input.shape[1]
+        if size == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        running = None
+        if running_mean is not None and running_var is not None:
+            running = (running_mean._data, running_var._data, momentum)
+        return NativeBatchNormBackward0.apply(input, weight, bias, eps=eps, running=running)
+    shape = (1, -1) + (1,) * (input.dim() - 2)
+    out = (input - running_mean.view(*shape)) * (running_var.view(*shape) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.view(*shape)
+    if bias is not None:
+        out = out + bias.view(*shape)
+    return out
+
+
+def _update_running(running_mean, running_var, momentum: float, mean, var, size: int) -> None:
+    """Move the running statistics (arrays, updated in place) towards the batch's."""
+    unbiased = var * (size / (size - 1))
+    running_mean *= 1 - momentum
+    running_mean += (momentum * mean).astype(running_mean.dtype, copy=False)
+    running_var *= 1 - momentum
+    running_var += (momentum * unbiased).astype(running_var.dtype, copy=False)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample's each channel over its spatial dimensions."""
+    n, c = input.shape[0], input.shape[1]
+    folded = input.reshape(1, n * c, *input.shape[2:])
+    w = weight.repeat(n) if weight is not None else None
+    b = bias.repeat(n) if bias is not None else None
+    if use_input_stats:
+        out = NativeBatchNormBackward0.apply(folded, w, b, eps=eps)
+    else:
+        out = batch_norm(folded, running_mean.repeat(n), running_var.repeat(n), w, b, False,
+                         momentum, eps)
+    return out.view(*input.shape)
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over its last ``len(normalized_shape)`` dimensions."""
+    normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, int)
+                        else tuple(normalized_shape))
+    k = len(normalized_shape)
+    if tuple(input.shape[input.dim() - k:]) != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {', '.join(map(str, normalized_shape))}], but got "
+                           f"input of size{list(input.shape)}")
+    dims = tuple(range(input.dim() - k, input.dim()))
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    out = centered * ((centered * centered).mean(dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+# ---------------------------------------------------------------------------- embedding
+class EmbeddingBackward0(Function):
+    """Row lookup ``weight[indices]``; backward adds each output row's gradient to its row."""
+
+    def forward(self, weight, indices, *, padding_idx):
+        n = weight.shape[0]
+        if indices.size and (indices.min() < -n or indices.max() >= n):
+            raise IndexError("index out of range in self")
+        self.save_for_backward(indices)
+        self.num_weights, self.padding_idx = n, padding_idx
+        return weight[indices]
+
+    def backward(self, grad):
+        (indices,) = self.saved_tensors
+        flat_idx = indices.reshape(-1)
+        flat_grad = grad.reshape(-1, grad.shape[-1])
+        if self.padding_idx is not None:
+            flat_grad = flat_grad * (flat_idx != self.padding_idx).unsqueeze(1)
+        from ..ops.creation import zeros as _zeros
+
+        out = _zeros(self.num_weights, grad.shape[-1], dtype=grad.dtype, device=grad.device)
+        return out.index_add(0, flat_idx, flat_grad), None
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Look up rows of ``weight`` (num_embeddings, dim) by the integer ``input``."""
+    if input.dtype.is_floating_point:
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got "
+                           f"{input.type()} instead (while checking arguments for embedding)")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]
+    return EmbeddingBackward0.apply(weight, input, padding_idx=padding_idx)
