@@ -91,9 +91,15 @@ def _at_least_1d(a):
     return a.reshape(1) if a.ndim == 0 else a
 
 
-def _accumulate_dtype(x: Tensor):
-    """torch sums and multiplies integers and bools as int64."""
-    return D.int64.np_dtype if x._data.dtype.kind in "biu" else None
+def _with_dtype(x: Tensor, dtype) -> tuple[Tensor, object]:
+    """The input converted to ``dtype=`` if given, and the dtype to accumulate in.
+
+    Without ``dtype=``, torch sums and multiplies integers and bools as int64.
+    """
+    if dtype is not None:
+        dtype = D.to_dtype(dtype)
+        return cast(x, dtype), dtype.np_dtype
+    return x, D.int64.np_dtype if x._data.dtype.kind in "biu" else None
 
 
 def _check_nonempty(name: str, shape, axis: int) -> None:
@@ -226,7 +232,7 @@ def _tie_weights(x: Tensor, result: Tensor, axes, keepdim: bool) -> Tensor:
     if xd.dtype.kind == "f":
         hit |= xp.isnan(xd) & xp.isnan(kept)
     count = hit.sum(axis=axes, keepdims=True)
-    return _make((hit / xp.maximum(count, 1)).astype(xd.dtype))
+    return _make(xp.asarray(hit / xp.maximum(count, 1), dtype=xd.dtype))
 
 
 class _ShareAmongTies(Function):
@@ -281,9 +287,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
 
     Integer and bool tensors sum to int64; ``dtype=`` converts the input first.
     """
-    if dtype is not None:
-        input = cast(input, D.to_dtype(dtype))
-    acc = _accumulate_dtype(input)
+    input, acc = _with_dtype(input, dtype)
     if dim is None:
         if keepdim:
             return SumBackward1.apply(input, axes=None, keepdim=True, dtype=acc)
@@ -398,9 +402,7 @@ def _product_of_others(x: Tensor, out: Tensor, axes) -> Tensor:
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Product of all elements, or along one ``dim``; integers and bools give int64."""
-    if dtype is not None:
-        input = cast(input, D.to_dtype(dtype))
-    acc = _accumulate_dtype(input)
+    input, acc = _with_dtype(input, dtype)
     if dim is None:
         return ProdBackward0.apply(input, dtype=acc)
     ndim = input._data.ndim
@@ -811,10 +813,9 @@ def _reverse_cumsum(t: Tensor, dim: int) -> Tensor:
 
 def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     """Running sum along ``dim``; integers and bools give int64."""
-    if dtype is not None:
-        input = cast(input, D.to_dtype(dtype))
+    input, acc = _with_dtype(input, dtype)
     axis = _int_dim("cumsum", dim, input._data.ndim)
-    return CumsumBackward0.apply(input, dim=axis, dtype=_accumulate_dtype(input))
+    return CumsumBackward0.apply(input, dim=axis, dtype=acc)
 
 
 class CumprodBackward0(Function):
@@ -860,10 +861,9 @@ def _drop_last(a, axis: int):
 
 def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     """Running product along ``dim``; integers and bools give int64."""
-    if dtype is not None:
-        input = cast(input, D.to_dtype(dtype))
+    input, acc = _with_dtype(input, dtype)
     axis = _int_dim("cumprod", dim, input._data.ndim)
-    return CumprodBackward0.apply(input, dim=axis, dtype=_accumulate_dtype(input))
+    return CumprodBackward0.apply(input, dim=axis, dtype=acc)
 
 
 # ------------------------------------------------------------------ logsumexp, softmax
@@ -983,13 +983,18 @@ class SortBackward0(_SelectAlongDim):
         return _argsort(xp, a, axis, descending)
 
 
+class SortBackward1(SortBackward0):
+    """sort(stable=True): the same op (tensorkit's sort is always stable)."""
+
+
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False):
     """Sorted values and their original indices along ``dim``, as ``return_types.sort``.
 
     tensorkit's sort is always stable: equal elements keep their order.
     """
     axis = _int_dim("sort", dim, input._data.ndim)
-    return return_types.sort(*SortBackward0.apply(input, dim=axis, descending=descending))
+    fn = SortBackward1 if stable else SortBackward0
+    return return_types.sort(*fn.apply(input, dim=axis, descending=descending))
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
@@ -1025,6 +1030,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if not 0 <= k <= _at_least_1d(data).shape[axis]:
         raise RuntimeError(f"selected index k out of range: k={k} but dim {axis} has "
                            f"{_at_least_1d(data).shape[axis]} elements")
+    if data.ndim == 0:  # a 0-d tensor is its own top element, for k = 0 as in torch
+        k = 1
     return return_types.topk(*TopkBackward0.apply(input, dim=axis, keepdim=True, k=k,
                                                   largest=largest))
 
