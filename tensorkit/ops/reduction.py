@@ -868,16 +868,14 @@ def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
 
 # ------------------------------------------------------------------ logsumexp, softmax
 
-def _shifted_max(xp, x, axes):
-    """The max over ``axes`` (kept), with infinities replaced by 0.
+def _kept_max(xp, x, axes):
+    """The max over ``axes``, keeping the reduced dims; zeros for an empty ``x``.
 
-    Subtracting it before ``exp`` keeps every exponent <= 0, so nothing overflows;
-    an infinite max can't be subtracted (inf - inf is NaN), and isn't needed.
+    Subtracting it before ``exp`` keeps every exponent <= 0, so nothing overflows.
     """
     if x.size == 0:  # nothing to shift (and max of nothing is an error)
         return xp.zeros(_reduced_shape(x.shape, axes, True), x.dtype)
-    m = x.max(axis=axes, keepdims=True)
-    return xp.where(xp.isfinite(m), m, 0)
+    return x.max(axis=axes, keepdims=True)
 
 
 class LogsumexpBackward0(Function):
@@ -886,7 +884,8 @@ class LogsumexpBackward0(Function):
     def forward(self, x, axes=None, keepdim=False):
         self.input_shape, self.axes, self.keepdim = x.shape, axes, keepdim
         xp = array_module(x)
-        m = _shifted_max(xp, x, axes)
+        m = _kept_max(xp, x, axes)
+        m = xp.where(xp.isfinite(m), m, 0)  # inf - inf would be NaN; log(inf) is right
         with np.errstate(divide="ignore"):  # log(0) = -inf for an empty or all -inf slice
             out = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
         out = xp.asarray(out.reshape(_reduced_shape(x.shape, axes, keepdim)), dtype=x.dtype)
@@ -930,7 +929,7 @@ class SoftmaxBackward0(Function):
         self.dim = dim
         xp = array_module(x)
         a = _at_least_1d(x)
-        e = xp.exp(a - _shifted_max(xp, a, (dim,)))
+        e = xp.exp(a - _kept_max(xp, a, (dim,)))
         out = (e / e.sum(axis=dim, keepdims=True)).reshape(x.shape)
         self.save_for_backward(out)
         return out
@@ -950,7 +949,7 @@ class LogSoftmaxBackward0(Function):
         self.dim = dim
         xp = array_module(x)
         a = _at_least_1d(x)
-        shifted = a - _shifted_max(xp, a, (dim,))
+        shifted = a - _kept_max(xp, a, (dim,))
         out = (shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))).reshape(x.shape)
         self.save_for_backward(out)
         return out
