@@ -205,10 +205,17 @@ def _argsort(xp, a, axis: int, descending: bool = False):
     reversed array ascending, then reverse the order and map the positions back.
     """
     if not descending:
-        return xp.argsort(a, axis=axis, kind="stable")
+        return _stable_argsort(xp, a, axis)
     n = a.shape[axis]
-    order = xp.argsort(xp.flip(a, axis), axis=axis, kind="stable")
+    order = _stable_argsort(xp, xp.flip(a, axis), axis)
     return (n - 1) - xp.flip(order, axis)
+
+
+def _stable_argsort(xp, a, axis: int):
+    """NumPy needs ``kind="stable"``; CuPy's sort is always stable (and takes no kind)."""
+    if xp is np:
+        return np.argsort(a, axis=axis, kind="stable")
+    return xp.argsort(a, axis=axis)
 
 
 def _first(order, axis: int, k: int):
