@@ -38,20 +38,42 @@ def _normalize_key(key) -> tuple:
     return tuple(out)
 
 
+def _is_mask(k) -> bool:
+    """A boolean (or legacy uint8) tensor or array used as an index."""
+    data = k._data if isinstance(k, Tensor) else k
+    is_array = isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__")
+    return is_array and (data.dtype == bool or data.dtype == np.uint8)
+
+
 def _consumed(key) -> int:
-    """How many dims of the tensor the index uses up."""
+    """How many dims of the tensor the index uses up (a mask uses as many as it has)."""
     n = 0
     for k in key:
         if k is None or k is Ellipsis:
             continue
-        if isinstance(k, Tensor | np.ndarray) and k.dtype == bool:
-            n += k.ndim
-        else:
-            n += 1
+        n += k.ndim if _is_mask(k) else 1
     return n
 
 
+class AliasBackward0(Function):
+    """``x[...]``: a new tensor over the same memory, nothing rearranged."""
+
+    def forward(self, x):
+        return x.view()
+
+    def backward(self, grad):
+        return grad
+
+
 def getitem(x: Tensor, key) -> Tensor:
+    if isinstance(key, builtins.slice) and x._data.ndim:
+        # a lone slice is always a slice, even x[:] (only in a tuple is a full one skipped)
+        start, end, step = key.start, key.stop, 1 if key.step is None else key.step
+        if step <= 0:
+            raise ValueError("step must be greater than zero")
+        start, end, _ = key.indices(x._data.shape[0])
+        return S.view_apply(S.SliceBackward0, x, dim=0, start=start, end=max(end, start),
+                            step=step)
     key = _normalize_key(key)
     ndim = x._data.ndim
     used = _consumed(key)
@@ -59,7 +81,39 @@ def getitem(x: Tensor, key) -> Tensor:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     if builtins.all(_is_basic(k) for k in key):
         return _basic_index(x, key, ndim - used)
-    return _advanced_index(x, key)
+    view, rest = _split_key(x, key, ndim - used)
+    return _advanced_index(view, rest)
+
+
+def _split_key(x: Tensor, key, ellipsis_dims: int):
+    """A key mixing basic and advanced indices, done in torch's order.
+
+    The ints, slices and ``None`` are applied first, as views; what is left is a key of
+    advanced indices (with ``:`` for the dims in between) for that view.  The order
+    matters: in ``x[1, :, [0, 1]]`` torch selects row 1 first, giving shape (3, 2) for
+    x of shape (2, 3, 4), where NumPy, treating ``1`` as an advanced index too, gives (2, 3).
+    """
+    out, dim, rest = x, 0, []
+    for k in key:
+        if k is Ellipsis:
+            rest += [builtins.slice(None)] * ellipsis_dims
+            dim += ellipsis_dims
+        elif k is None:
+            out = S.unsqueeze(out, dim)
+            rest.append(builtins.slice(None))
+            dim += 1
+        elif isinstance(k, builtins.slice):
+            out = S.slice_dim(out, dim, k.start, k.stop, 1 if k.step is None else k.step)
+            rest.append(builtins.slice(None))
+            dim += 1
+        elif _is_basic(k):  # an int
+            out = S.select(out, dim, int(k))
+        else:
+            rest.append(k)
+            dim += k.ndim if _is_mask(k) else 1
+    while isinstance(rest[-1], builtins.slice):
+        rest.pop()
+    return out, tuple(rest)
 
 
 def _basic_index(x: Tensor, key, ellipsis_dims: int) -> Tensor:
@@ -77,8 +131,8 @@ def _basic_index(x: Tensor, key, ellipsis_dims: int) -> Tensor:
             dim += 1
         else:
             out = S.select(out, dim, int(k))
-    if out is x:  # x[...] or x[:] still returns a new tensor (an alias)
-        out = S.view_apply(S.ViewBackward0, x, shape=tuple(x._data.shape))
+    if out is x:  # x[...] or x[:, :] still returns a new tensor (an alias)
+        out = S.view_apply(AliasBackward0, x)
     return out
 
 
@@ -172,35 +226,71 @@ def _advanced_index(x: Tensor, key) -> Tensor:
 
 def setitem(x: Tensor, key, value) -> None:
     """``x[key] = value``: in place, through views for basic keys."""
-    from .inplace import apply_inplace, copy_
+    from .inplace import copy_
 
     key = _normalize_key(key)
+    ndim = x._data.ndim
+    used = _consumed(key)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     tracked = STATE.enabled and (x._requires_grad or getattr(value, "_requires_grad", False))
-    basic = builtins.all(_is_basic(k) for k in key)
+    if builtins.all(_is_basic(k) for k in key):
+        if tracked:
+            copy_(getitem(x, key), value)
+        else:
+            _write_data(x, x, key, value)
+        return
+    view, rest = _split_key(x, key, ndim - used)  # ints and slices first, as in torch
+    _check_put_dtype(x, rest, value)
     if not tracked:
-        data = value._data if isinstance(value, Tensor) else value
-        if isinstance(value, Tensor) and type(data) is not type(x._data):
-            data = move(data, x.device)
-        k = key if basic else _array_key(x, key)
-        try:
-            x._data[k] = data
-        except IndexError as e:
-            raise _numpy_index_error(e, x, k) from None
-        except ValueError as e:
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(data))} "
-                               f"cannot be broadcast to indexing result of shape "
-                               f"{list(x._data[k].shape)}") from e
-        x._bump()
+        _write_data(x, view, _array_key(view, rest), value)
         return
-    if basic:
-        copy_(getitem(x, key), value)
-        return
+    from .inplace import apply_inplace
+
     if not isinstance(value, Tensor):
         from .creation import tensor
 
         value = tensor(value, dtype=x.dtype, device=x.device)
-    akey = _array_key(x, key)
-    apply_inplace(x, IndexPutBackward0.apply(x, value.to(x.dtype), key=akey))
+    akey = _array_key(view, rest)
+    try:
+        result = IndexPutBackward0.apply(view, value.to(x.dtype), key=akey)
+    except IndexError as e:
+        raise _numpy_index_error(e, view, akey) from None
+    except ValueError as e:
+        raise _shape_mismatch(view, akey, value) from e
+    apply_inplace(view, result)
+
+
+def _check_put_dtype(x: Tensor, key, value) -> None:
+    """Writing a tensor at integer indices needs the same dtype (torch casts only for masks)."""
+    if not isinstance(value, Tensor) or value._data.dtype == x._data.dtype:
+        return
+    masks = [k for k in key if _is_mask(k)]
+    if len(masks) == len([k for k in key if not isinstance(k, builtins.slice)]):
+        return
+    raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                       f"{x.dtype} for the destination and {value.dtype} for the source. "
+                       f"(Convert the value first: value.to({x.dtype}).)")
+
+
+def _write_data(x: Tensor, target: Tensor, key, value) -> None:
+    """``target._data[key] = value`` with no graph involved; ``target`` is ``x`` or its view."""
+    data = value._data if isinstance(value, Tensor) else value
+    if isinstance(value, Tensor) and type(data) is not type(x._data):
+        data = move(data, x.device)
+    try:
+        target._data[key] = data
+    except IndexError as e:
+        raise _numpy_index_error(e, target, key) from None
+    except ValueError as e:
+        raise _shape_mismatch(target, key, value) from e
+    x._bump()
+
+
+def _shape_mismatch(target: Tensor, key, value) -> RuntimeError:
+    shape = list(np.shape(value._data if isinstance(value, Tensor) else value))
+    return RuntimeError(f"shape mismatch: value tensor of shape {shape} cannot be broadcast to "
+                        f"indexing result of shape {list(target._data[key].shape)}")
 
 
 class IndexPutBackward0(Function):
@@ -283,10 +373,28 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     return MaskedFillBackward0.apply(input, mask=mask._data, value=value)
 
 
+class MaskedSelectBackward0(Function):
+    """The elements where ``mask`` holds, in order; backward puts the gradient back there."""
+
+    def forward(self, x, mask=None):
+        xp = array_module(x)
+        shape = np.broadcast_shapes(x.shape, mask.shape)
+        self.mask, self.shape = mask, shape
+        return xp.broadcast_to(x, shape)[xp.broadcast_to(mask, shape)]
+
+    def backward(self, grad):
+        zeros = grad.new_zeros(self.shape)
+        return masked_scatter(zeros, _make(self.mask), grad)  # summed to x's shape by the engine
+
+
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
-    """The elements where ``mask`` is True, as a 1-D tensor."""
-    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
-    return getitem(input.expand(shape), mask.expand(shape))
+    """The elements where ``mask`` is True (it broadcasts with ``input``), as a 1-D tensor."""
+    if mask._data.dtype != bool:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, but got {mask.dtype}")
+    from ._common import broadcast_shapes
+
+    broadcast_shapes(input._data.shape, mask._data.shape)  # torch's error if they don't
+    return MaskedSelectBackward0.apply(input, mask=mask._data)
 
 
 class MaskedScatterBackward0(Function):
