@@ -440,6 +440,13 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 
 # ------------------------------------------------------------------ helpers for indices
 
+class IndexOutOfBoundsError(IndexError, RuntimeError):
+    """An index outside its dimension, from ``index_select`` or ``index_add``.
+
+    Both an IndexError and a RuntimeError: torch raises one or the other depending on
+    the dim and on whether autograd is recording, so code written for either catches it.
+    """
+
 _INT = ("int64", "int32")
 _LONG = ("int64",)
 
@@ -555,7 +562,7 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None =
     if input._data.ndim == 0 and data.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
                            f"{data.size} value(s)")
-    _check_range("index_select", data, size, dim, IndexError)
+    _check_range("index_select", data, size, dim, IndexOutOfBoundsError)
     return _with_out(IndexSelectBackward0.apply(input, index, dim=dim), out)
 
 
@@ -610,7 +617,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
                          f"got shape {list(data.shape)}")
     dim = wrap_dim(dim, input._data.ndim)
     _check_source("index_add_", input, dim, data, source, RuntimeError)
-    _check_range("index_add_", data, _at_least_1d(input._data).shape[dim], dim, IndexError)
+    _check_range("index_add_", data, _at_least_1d(input._data).shape[dim], dim,
+                 IndexOutOfBoundsError)
     return _with_out(IndexAddBackward0.apply(input, index, source, dim=dim, alpha=alpha), out)
 
 
