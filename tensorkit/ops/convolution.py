@@ -520,7 +520,9 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padd
     return _conv(input, weight, bias, stride, padding, dilation, groups, d, f"conv{d}d")
 
 
+# ``convolution`` stays out of __all__: as ``tensorkit.ops.convolution`` it would hide
+# this module.
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d", "convolution"]
+           "conv_transpose3d"]
 TENSOR_METHODS: list = []
 INPLACE_VARIANTS: list = []

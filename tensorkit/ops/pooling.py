@@ -130,19 +130,18 @@ def _max_over_taps(taps):
     """The largest value over the taps and, for each output, the index of the first tap
     holding it: ``taps`` is a list of (values, index) pairs of the same output shape.
 
-    NaN wins, as in torch: a window with a NaN has max NaN.
+    NaN wins, as in torch: a window with a NaN has max NaN (and its index).
     """
     xp = array_module(taps[0][0])
     best = taps[0][0] if len(taps) > 1 else taps[0][0].copy()  # never a view of the input
     for values, _ in taps[1:]:
         best = xp.maximum(best, values)   # propagates NaN
     winner = xp.empty(best.shape, dtype=np.int64)
-    floating = best.dtype.kind == "f"
     for values, index in reversed(taps):  # the earliest matching tap is written last
-        hit = values == best
-        if floating:
-            hit |= xp.isnan(values)
-        xp.copyto(winner, index, where=hit)
+        xp.copyto(winner, index, where=values == best)
+    if best.dtype.kind == "f" and xp.isnan(best).any():
+        for values, index in taps:        # as in torch, the last NaN of a window wins
+            xp.copyto(winner, index, where=xp.isnan(values))
     return best, winner
 
 

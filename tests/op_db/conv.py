@@ -163,9 +163,11 @@ def pool_samples(configs):
     def samples(rng, dtype):
         for shape, args, kwargs, ties in configs:
             x = rand(rng, shape, dtype)
+            name = ""
             if ties and dtype in FLOATS:
                 x = np.round(x / 2).astype(dtype)  # few distinct values: many ties
-            yield Sample((x, *args), kwargs)
+                name = f"ties:{dtype}{list(shape)},{args},{kwargs}"
+            yield Sample((x, *args), kwargs, name=name)
     return samples
 
 
