@@ -381,12 +381,15 @@ def test_transposed_convolution_is_the_adjoint():
     np.testing.assert_allclose(float((y * v).sum()), float((x * back).sum()), rtol=1e-10)
 
 
-def test_batch_chunks_give_the_same_result(monkeypatch, torch):
-    """Big batches are cut into chunks (bounded memory): results don't change."""
+@pytest.mark.parametrize("chunk", [600, 1 << 25], ids=["chunks", "whole_batch"])
+@pytest.mark.parametrize("short_row", [0, 1000], ids=["image_by_image", "batch_last"])
+def test_layouts_and_chunks_give_the_same_result(chunk, short_row, monkeypatch, torch):
+    """Both column layouts, and batches cut into chunks (bounded memory), agree with torch."""
     rng = np.random.default_rng(4)
     x, w = rng.standard_normal((5, 3, 8, 8)), rng.standard_normal((4, 3, 3, 3))
-    monkeypatch.setattr(conv_module, "_CHUNK_ELEMENTS", 600)  # about one image per chunk
-    assert len(conv_module._batch_chunks(5, 3 * 9 * 36)) == 5
+    monkeypatch.setattr(conv_module, "_CHUNK_ELEMENTS", chunk)  # 600: one image per chunk
+    monkeypatch.setattr(conv_module, "_SHORT_ROW", short_row)
+    assert len(conv_module._batch_chunks(5, 3 * 9 * 36)) == (5 if chunk == 600 else 1)
     results = []
     for lib in (tensorkit, torch):
         xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)

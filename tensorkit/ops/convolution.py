@@ -107,46 +107,88 @@ def _prod(values) -> int:
 
 # ------------------------------------------------------------ array-level kernels
 # x: (N, C, *S) the large side; gy: (N, O, *So) the small side; w: (O, C/G, *K).
+#
+# The N * prod(So) columns can be listed image by image, (N, *So), or position by
+# position, (*So, N) ("batch last").  NumPy copies fastest in long contiguous runs:
+# image by image, a run is one output row (Wo numbers); batch last, Wo * N numbers, but
+# x and y must be transposed first.  Measured on the seed CNN, batch last is about 2x
+# faster for short rows (Wo < 16) and slower for long ones, so we pick by row length.
 
-def _pad(x, padding: tuple, value=0):
-    """Pad the last len(padding) dims with ``value``: ``(before, after)`` per dim."""
+_SHORT_ROW = 16
+
+
+def _batch_last(geometry: ConvGeometry, n: int) -> bool:
+    return n > 1 and geometry.output_size[-1] < _SHORT_ROW
+
+
+def _channels_first(a, batch_last: bool):
+    """(N, C, *S) -> (C, N, *S), or (C, *S, N) batch last: a view."""
+    return array_module(a).moveaxis(a, 0, -1) if batch_last else a.swapaxes(0, 1)
+
+
+def _batch_first(a, batch_last: bool):
+    """The inverse of _channels_first: back to (N, C, *S)."""
+    return array_module(a).moveaxis(a, -1, 0) if batch_last else a.swapaxes(0, 1)
+
+
+def _spatial_axes(d: int, batch_last: bool) -> tuple:
+    """Where the spatial dims are in the channels-first layout."""
+    return tuple(range(1, 1 + d)) if batch_last else tuple(range(2, 2 + d))
+
+
+def _at(ndim: int, axes: tuple, slices: tuple) -> tuple:
+    """An index taking ``slices`` on ``axes`` and everything on the other dims."""
+    index = [slice(None)] * ndim
+    for axis, s in zip(axes, slices):
+        index[axis] = s
+    return tuple(index)
+
+
+def _pad(x, padding: tuple, value=0, axes: tuple | None = None):
+    """Pad ``axes`` (default: the last len(padding) dims) with ``value``, (before, after)."""
     if all(lo == 0 and hi == 0 for lo, hi in padding):
         return x
     xp = array_module(x)
-    lead = x.ndim - len(padding)
-    shape = x.shape[:lead] + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[lead:], padding))
+    axes = axes if axes is not None else tuple(range(x.ndim - len(padding), x.ndim))
+    shape = list(x.shape)
+    for axis, (lo, hi) in zip(axes, padding):
+        shape[axis] += lo + hi
     out = xp.full(shape, value, dtype=x.dtype)
-    inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[lead:], padding))
-    out[(..., *inner)] = x
+    out[_at(x.ndim, axes, tuple(slice(lo, lo + x.shape[a]) for a, (lo, _) in
+                                zip(axes, padding)))] = x
     return out
 
 
-def windows(x_padded, geometry: ConvGeometry):
-    """Every window of an already padded input, as a view: (..., *So, *K)."""
+def windows(x_padded, geometry: ConvGeometry, axes: tuple):
+    """Every window of an already padded input, as a view: ``axes`` become the output
+    positions *So and the kernel taps *K are appended as the last dims."""
     xp = array_module(x_padded)
-    d = len(geometry.kernel)
-    view = xp.lib.stride_tricks.sliding_window_view(
-        x_padded, geometry.spans, axis=tuple(range(x_padded.ndim - d, x_padded.ndim)))
+    view = xp.lib.stride_tricks.sliding_window_view(x_padded, geometry.spans, axis=axes)
     starts = tuple(slice(0, s * (o - 1) + 1, s) for s, o in
                    zip(geometry.stride, geometry.output_size))
     taps = tuple(slice(None, None, dil) for dil in geometry.dilation)
-    return view[(..., *starts, *taps)]
+    d = len(taps)
+    return view[_at(view.ndim, axes + tuple(range(view.ndim - d, view.ndim)), starts + taps)]
 
 
-def im2col(x, geometry: ConvGeometry, groups: int):
+def im2col(x, geometry: ConvGeometry, groups: int, batch_last: bool = False):
     """x (N, C, *S) -> columns (G, C/G * prod(K), N * prod(So)), one column per window."""
+    xp = array_module(x)
     n, c = x.shape[:2]
     d = len(geometry.kernel)
-    win = windows(_pad(x, geometry.padding), geometry)             # (N, C, *So, *K)
-    win = win.reshape(n, groups, c // groups, *win.shape[2:])       # (N, G, C/G, *So, *K)
-    so_axes = tuple(range(3, 3 + d))
+    axes = _spatial_axes(d, batch_last)
+    padded = _pad(_channels_first(x, batch_last), geometry.padding, axes=axes)
+    if batch_last:
+        padded = xp.ascontiguousarray(padded)                       # (C, *Sp, N)
+    win = windows(padded, geometry, axes)                           # (C, [N, *So], *K)
+    win = win.reshape(groups, c // groups, *win.shape[1:])          # (G, C/G, [N, *So], *K)
     k_axes = tuple(range(3 + d, 3 + 2 * d))
-    win = win.transpose(1, 2, *k_axes, 0, *so_axes)                 # (G, C/G, *K, N, *So)
+    win = win.transpose(0, 1, *k_axes, *range(2, 3 + d))            # (G, C/G, *K, [N, *So])
     return win.reshape(groups, (c // groups) * _prod(geometry.kernel),
                        n * _prod(geometry.output_size))
 
 
-def col2im(cols, geometry: ConvGeometry, n: int, c: int):
+def col2im(cols, geometry: ConvGeometry, n: int, c: int, batch_last: bool = False):
     """The adjoint of im2col: add each column back into its window -> (N, C, *S).
 
     Overlapping windows add up.  The loop runs over the kernel offsets: for offset k,
@@ -154,21 +196,24 @@ def col2im(cols, geometry: ConvGeometry, n: int, c: int):
     """
     xp = array_module(cols)
     kernel, so = geometry.kernel, geometry.output_size
-    cols = cols.reshape(c, *kernel, n, *so)
-    acc = xp.zeros((c, n, *geometry.padded_size), dtype=cols.dtype)
+    axes = _spatial_axes(len(kernel), batch_last)
+    if batch_last:
+        cols = cols.reshape(c, *kernel, *so, n)
+        acc = xp.zeros((c, *geometry.padded_size, n), dtype=cols.dtype)
+    else:
+        cols = cols.reshape(c, *kernel, n, *so)
+        acc = xp.zeros((c, n, *geometry.padded_size), dtype=cols.dtype)
     for offset in itertools.product(*(range(k) for k in kernel)):
-        acc[(slice(None), slice(None), *geometry.offset_slices(offset))] += cols[(slice(None),
-                                                                                  *offset)]
+        acc[_at(acc.ndim, axes, geometry.offset_slices(offset))] += cols[(slice(None), *offset)]
     inner = tuple(slice(lo, lo + size) for size, (lo, _) in
                   zip(geometry.input_size, geometry.padding))
-    return xp.ascontiguousarray(acc[(slice(None), slice(None), *inner)].swapaxes(0, 1))
+    return xp.ascontiguousarray(_batch_first(acc[_at(acc.ndim, axes, inner)], batch_last))
 
 
-def _grouped(gy, groups: int):
+def _grouped(gy, groups: int, batch_last: bool = False):
     """gy (N, O, *So) -> (G, O/G, N * prod(So)): the output side as matrices."""
     n, o = gy.shape[:2]
-    g = gy.reshape(n, groups, o // groups, _prod(gy.shape[2:])).transpose(1, 2, 0, 3)
-    return g.reshape(groups, o // groups, n * _prod(gy.shape[2:]))
+    return _channels_first(gy, batch_last).reshape(groups, o // groups, n * _prod(gy.shape[2:]))
 
 
 def _batch_chunks(n: int, per_image: int):
@@ -185,13 +230,15 @@ def conv_forward(x, w, geometry: ConvGeometry, groups: int):
     """y = conv(x, w): x (N, C, *S), w (O, C/G, *K) -> y (N, O, *So)."""
     xp = array_module(x)
     n, o = x.shape[0], w.shape[0]
+    batch_last = _batch_last(geometry, n)
     wm = w.reshape(groups, o // groups, -1)                       # (G, O/G, C/G * prod(K))
     y = xp.empty((n, o, *geometry.output_size), dtype=x.dtype)
     for part in _batch_chunks(n, _cols_per_image(geometry, x.shape[1])):
-        cols = im2col(x[part], geometry, groups)                   # (G, C/G * K, n * L)
+        cols = im2col(x[part], geometry, groups, batch_last)       # (G, C/G * K, n * L)
         out = xp.matmul(wm, cols)                                  # (G, O/G, n * L)
-        out = out.reshape(o, -1, *geometry.output_size)            # (O, n, *So)
-        y[part] = out.swapaxes(0, 1)
+        m = y[part].shape[0]
+        shape = (*geometry.output_size, m) if batch_last else (m, *geometry.output_size)
+        y[part] = _batch_first(out.reshape(o, *shape), batch_last)
     return y
 
 
@@ -200,11 +247,12 @@ def conv_input_grad(gy, w, geometry: ConvGeometry, groups: int):
     xp = array_module(gy)
     n, o = gy.shape[:2]
     c = w.shape[1] * groups
+    batch_last = _batch_last(geometry, n)
     wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)   # (G, C/G * K, O/G)
     x = xp.empty((n, c, *geometry.input_size), dtype=gy.dtype)
     for part in _batch_chunks(n, _cols_per_image(geometry, c)):
-        cols = xp.matmul(wt, _grouped(gy[part], groups))          # (G, C/G * K, n * L)
-        x[part] = col2im(cols, geometry, x[part].shape[0], c)
+        cols = xp.matmul(wt, _grouped(gy[part], groups, batch_last))  # (G, C/G * K, n * L)
+        x[part] = col2im(cols, geometry, x[part].shape[0], c, batch_last)
     return x
 
 
@@ -212,10 +260,11 @@ def conv_weight_grad(x, gy, geometry: ConvGeometry, groups: int):
     """dL/dw given the input x (N, C, *S) and dL/dy (N, O, *So) -> (O, C/G, *K)."""
     xp = array_module(x)
     c, o = x.shape[1], gy.shape[1]
+    batch_last = _batch_last(geometry, x.shape[0])
     gw = xp.zeros((groups, o // groups, (c // groups) * _prod(geometry.kernel)), dtype=x.dtype)
     for part in _batch_chunks(x.shape[0], _cols_per_image(geometry, c)):
-        cols = im2col(x[part], geometry, groups)                   # (G, C/G * K, n * L)
-        gw += xp.matmul(_grouped(gy[part], groups), cols.transpose(0, 2, 1))
+        cols = im2col(x[part], geometry, groups, batch_last)       # (G, C/G * K, n * L)
+        gw += xp.matmul(_grouped(gy[part], groups, batch_last), cols.transpose(0, 2, 1))
     return gw.reshape(o, c // groups, *geometry.kernel)
 
 
