@@ -25,7 +25,11 @@ Six nested Python loops would take minutes.  The trick is to turn the whole thin
 5. reshape     (O, N, Ho, Wo) -> transpose -> y (N, O, Ho, Wo), then add the bias
 
 The columns take ``kH*kW`` times the memory of the input, so big batches are cut into
-chunks that each stay under ``_CHUNK_ELEMENTS`` numbers.
+chunks that each stay under ``_CHUNK_ELEMENTS`` numbers.  (Measured alternatives, for
+(64, 64, 32, 32) * 64x3x3 on 2 cores: ``tensordot`` or ``einsum`` straight on the window
+view copy the windows in a slower order or need more memory; adding one matrix product
+per kernel offset copies a shifted input kH*kW times.  This order of the columns was
+the fastest; the code also picks the order of the N*Ho*Wo columns, see "batch last".)
 
 Backward
 --------
