@@ -561,9 +561,6 @@ def test_default_context_works_for_classes_defined_in_an_interactive_main(tmp_pa
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
-@pytest.mark.xfail(reason="core bug: tensorkit.tensor/as_tensor drop the dtype of NumPy scalars "
-                          "(ops/creation.py _infer_dtype); default_collate works around it",
-                   strict=True)
 @pytest.mark.parametrize("scalar", [np.float64(1.5), np.int32(3), np.uint8(7)])
 def test_tensor_of_numpy_scalars_keeps_their_dtype(torch, scalar):
     ours = tensorkit.tensor([scalar, scalar]).dtype

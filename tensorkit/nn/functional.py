@@ -883,6 +883,10 @@ class NllLossBackward0(Function):
         return mask * grad, None, None
 
 
+class NllLoss2DBackward0(NllLossBackward0):
+    """The same loss over images: (N, C, H, W) scores, (N, H, W) targets."""
+
+
 def _check_class_target(input: Tensor, target: Tensor) -> None:
     if target.dtype.is_floating_point or target.dtype == D.bool:
         raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
@@ -903,8 +907,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     """Negative log-likelihood of log-probabilities (e.g. after ``log_softmax``)."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_class_target(input, target)
-    return NllLossBackward0.apply(input, target, weight, reduction=reduction,
-                                  ignore_index=ignore_index)
+    node = NllLoss2DBackward0 if input.dim() == 4 else NllLossBackward0
+    return node.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -1097,6 +1101,46 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     return out.view(*input.shape)
 
 
+class NativeLayerNormBackward0(Function):
+    """Layer norm: normalise each sample over its last ``k`` dimensions.
+
+    The same algebra as batch norm, over different dimensions: with M values per
+    sample, ``dx = invstd / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat))``.
+    """
+
+    def forward(self, input, weight, bias, *, k, eps):
+        xp = array_module(input)
+        dims = tuple(range(input.ndim - k, input.ndim))
+        mean = input.mean(axis=dims, keepdims=True, dtype=input.dtype)
+        centered = input - mean
+        var = (centered * centered).mean(axis=dims, keepdims=True, dtype=input.dtype)
+        out = centered * (1.0 / xp.sqrt(var + eps)).astype(input.dtype)
+        if weight is not None:
+            out = out * weight
+        if bias is not None:
+            out = out + bias
+        self.save_for_backward(input, weight)
+        self.k, self.eps = k, eps
+        return out.astype(input.dtype, copy=False)
+
+    def backward(self, grad):
+        input, weight = self.saved_tensors
+        dims = tuple(range(input.dim() - self.k, input.dim()))
+        lead = tuple(range(input.dim() - self.k))
+        m = math.prod(input.shape[input.dim() - self.k:])
+        centered = input - input.mean(dims, keepdim=True)
+        invstd = ((centered * centered).mean(dims, keepdim=True) + self.eps).rsqrt()
+        xhat = centered * invstd
+        dxhat = grad * weight if weight is not None else grad
+        grad_input = None
+        if self.needs_input_grad[0]:
+            grad_input = invstd / m * (m * dxhat - dxhat.sum(dims, keepdim=True)
+                                       - xhat * (dxhat * xhat).sum(dims, keepdim=True))
+        grad_weight = (grad * xhat).sum(lead) if self.needs_input_grad[1] else None
+        grad_bias = grad.sum(lead) if self.needs_input_grad[2] else None
+        return grad_input, grad_weight, grad_bias
+
+
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise each sample over its last ``len(normalized_shape)`` dimensions."""
@@ -1107,15 +1151,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
                            f"with shape [*, {', '.join(map(str, normalized_shape))}], but got "
                            f"input of size{list(input.shape)}")
-    dims = tuple(range(input.dim() - k, input.dim()))
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    out = centered * ((centered * centered).mean(dims, keepdim=True) + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    return NativeLayerNormBackward0.apply(input, weight, bias, k=k, eps=eps)
 
 
 # ---------------------------------------------------------------------------- embedding
