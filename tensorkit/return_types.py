@@ -37,9 +37,7 @@ kthvalue = _result_type("kthvalue", _VALUES_INDICES)
 median = _result_type("median", _VALUES_INDICES)
 nanmedian = _result_type("nanmedian", _VALUES_INDICES)
 mode = _result_type("mode", _VALUES_INDICES)
-cummax = _result_type("cummax", _VALUES_INDICES)
-cummin = _result_type("cummin", _VALUES_INDICES)
 aminmax = _result_type("aminmax", ("min", "max"))
 
-__all__ = ["aminmax", "cummax", "cummin", "kthvalue", "max", "median", "min", "mode",
+__all__ = ["aminmax", "kthvalue", "max", "median", "min", "mode",
            "nanmedian", "sort", "topk"]

@@ -14,6 +14,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tensorkit
 from tensorkit.ops import reduction
@@ -613,3 +615,39 @@ def test_every_public_reduction_is_where_torch_has_it(torch):
         assert hasattr(tensorkit.Tensor, name) == hasattr(torch.Tensor, name), name
     for name in reduction.INPLACE_VARIANTS:
         assert hasattr(torch.Tensor, name + "_") and hasattr(tensorkit.Tensor, name + "_")
+
+
+# ------------------------------------------------------------------ property tests (NumPy)
+
+@st.composite
+def _array_and_dim(draw):
+    shape = draw(st.lists(st.integers(1, 4), min_size=0, max_size=3))
+    values = draw(st.lists(st.integers(-3, 3), min_size=int(np.prod(shape)),
+                           max_size=int(np.prod(shape))))
+    dim = draw(st.integers(-max(len(shape), 1), max(len(shape), 1) - 1))
+    return np.asarray(values, dtype=np.float64).reshape(shape), dim
+
+
+@settings(max_examples=60, deadline=None)
+@given(_array_and_dim())
+def test_reductions_agree_with_numpy(case):
+    """Runs without torch too: the same numbers as NumPy's own reductions."""
+    array, dim = case
+    x = tensorkit.tensor(array)
+    axis = dim if array.ndim else None
+    a = np.asarray
+    np.testing.assert_allclose(a(x.sum(dim)), array.sum(axis))
+    np.testing.assert_allclose(a(x.mean(dim, keepdim=True)), array.mean(axis, keepdims=True))
+    np.testing.assert_allclose(a(x.amax(dim)), array.max(axis))
+    np.testing.assert_allclose(a(x.prod(dim)), array.prod(axis))
+    np.testing.assert_array_equal(a(x.argmax(dim)), np.argmax(array, axis) if axis is not None
+                                  else 0)
+    np.testing.assert_allclose(a(x.cumsum(dim)), np.cumsum(array, axis).reshape(array.shape))
+    np.testing.assert_allclose(a(x.sort(dim).values), np.sort(array, axis).reshape(array.shape))
+    np.testing.assert_array_equal(a(x.argsort(dim)), np.argsort(
+        array.reshape(array.shape or (1,)), dim, kind="stable").reshape(array.shape))
+    np.testing.assert_allclose(a(x.logsumexp(dim)), np.log(np.exp(array).sum(axis)))
+    np.testing.assert_allclose(a(x.softmax(dim).sum(dim)), np.ones_like(array.sum(axis)))
+    if array.size > 1:
+        np.testing.assert_allclose(a(x.var()), array.var(ddof=1))
+    np.testing.assert_array_equal(a(tensorkit.unique(x)), np.unique(array))
