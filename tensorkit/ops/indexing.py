@@ -10,6 +10,7 @@ gradient back at the position it was taken from (a position taken twice gets bot
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import numpy as np
 
@@ -25,7 +26,21 @@ def _is_basic(item) -> bool:
     return item is None or item is Ellipsis or isinstance(item, int | np.integer | builtins.slice)
 
 
+def _legacy_sequence_key(key) -> bool:
+    """torch reads ``x[[0, [1, 2]]]``, a list holding lists, slices, tensors or None, as
+    the tuple ``x[0, [1, 2]]`` (deprecated there, with a warning; kept for compatibility)."""
+    if not isinstance(key, list) or len(key) >= 32:
+        return False
+    return any(k is None or k is Ellipsis or isinstance(k, list | tuple | builtins.slice | Tensor
+                                                        | np.ndarray) for k in key)
+
+
 def _normalize_key(key) -> tuple:
+    if _legacy_sequence_key(key):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; "
+                      "use x[tuple(seq)] instead of x[seq] (or x[tensor(seq)] to index with "
+                      "an array of indices).", UserWarning, stacklevel=3)
+        key = tuple(key)
     if not isinstance(key, tuple):
         key = (key,)
     out = []
