@@ -1,10 +1,18 @@
-"""Indexing: ``x[...]`` and ``x[...] = v``, masks, and the gather/scatter family.
+"""Indexing: ``x[...]`` and ``x[...] = v``, masks, gather/scatter, take/put, triangles.
 
 *Basic* indices (integers, slices, ``None``, ``...``) give views, built one dim at a
 time from ``select``, ``slice`` and ``unsqueeze``, exactly as PyTorch does, so the
 graph shows ``SelectBackward0`` and ``SliceBackward0``.  *Advanced* indices (lists,
 integer tensors, boolean masks) copy the selected elements; backward adds each
 gradient back at the position it was taken from (a position taken twice gets both).
+A key mixing the two applies the basic part first, then the advanced part, as torch does.
+
+The named ops (``index_select``, ``gather``, ``scatter``, ``index_add``, ``take``, ...)
+are the same idea with the index given as a tensor and a dim.  Each one that writes
+(``scatter``, ``index_add``, ``put``, ``masked_fill``, ...) has an in-place variant
+``x.scatter_(...)`` that computes the copy and writes it back through ``ops/inplace.py``.
+Index tensors are saved for backward like any input: changing one in place before
+backward raises, instead of sending gradients to the wrong places.
 """
 
 from __future__ import annotations
