@@ -351,6 +351,24 @@ def test_int_then_advanced_setitem_without_grad(torch):
     np.testing.assert_array_equal(*results)
 
 
+@pytest.mark.parametrize("key", [[[0, 1]], [[2, 0], [1, 1]], [0, slice(1, None)], [1, None],
+                                 [[0, 1], 0], [0, 1], [True, False, True]],
+                         ids=["nested", "two_lists", "int_slice", "int_none", "list_int",
+                              "plain_list", "bool_list"])
+def test_list_key_holding_sequences_is_a_tuple(key, torch):
+    """torch reads x[[a, b]] as x[a, b] when a or b is a list, slice or None (with a
+    deprecation warning); a list of plain ints or bools stays one index."""
+    results = []
+    for lib in (tensorkit, torch):
+        x = lib.arange(12.0).reshape(3, 4)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = x[key]
+        legacy = any("non-tuple sequence" in str(w.message) for w in caught)
+        results.append((out.numpy().tolist(), legacy))
+    assert results[0] == results[1]
+
+
 def test_add_at_accumulates_repeated_positions():
     out = np.zeros(4)
     add_at(out, (np.array([1, 1, 3, 1]),), np.array([1.0, 2.0, 3.0, 4.0]))

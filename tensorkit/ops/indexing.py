@@ -1,15 +1,24 @@
-"""Indexing: ``x[...]`` and ``x[...] = v``, masks, and the gather/scatter family.
+"""Indexing: ``x[...]`` and ``x[...] = v``, masks, gather/scatter, take/put, triangles.
 
 *Basic* indices (integers, slices, ``None``, ``...``) give views, built one dim at a
 time from ``select``, ``slice`` and ``unsqueeze``, exactly as PyTorch does, so the
 graph shows ``SelectBackward0`` and ``SliceBackward0``.  *Advanced* indices (lists,
 integer tensors, boolean masks) copy the selected elements; backward adds each
 gradient back at the position it was taken from (a position taken twice gets both).
+A key mixing the two applies the basic part first, then the advanced part, as torch does.
+
+The named ops (``index_select``, ``gather``, ``scatter``, ``index_add``, ``take``, ...)
+are the same idea with the index given as a tensor and a dim.  Each one that writes
+(``scatter``, ``index_add``, ``put``, ``masked_fill``, ...) has an in-place variant
+``x.scatter_(...)`` that computes the copy and writes it back through ``ops/inplace.py``.
+Index tensors are saved for backward like any input: changing one in place before
+backward raises, instead of sending gradients to the wrong places.
 """
 
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import numpy as np
 
@@ -25,7 +34,21 @@ def _is_basic(item) -> bool:
     return item is None or item is Ellipsis or isinstance(item, int | np.integer | builtins.slice)
 
 
+def _legacy_sequence_key(key) -> bool:
+    """torch reads ``x[[0, [1, 2]]]``, a list holding lists, slices, tensors or None, as
+    the tuple ``x[0, [1, 2]]`` (deprecated there, with a warning; kept for compatibility)."""
+    if not isinstance(key, list) or len(key) >= 32:
+        return False
+    return any(k is None or k is Ellipsis or isinstance(k, list | tuple | builtins.slice | Tensor
+                                                        | np.ndarray) for k in key)
+
+
 def _normalize_key(key) -> tuple:
+    if _legacy_sequence_key(key):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; "
+                      "use x[tuple(seq)] instead of x[seq] (or x[tensor(seq)] to index with "
+                      "an array of indices).", UserWarning, stacklevel=3)
+        key = tuple(key)
     if not isinstance(key, tuple):
         key = (key,)
     out = []
