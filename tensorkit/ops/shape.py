@@ -211,7 +211,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
 class TransposeBackward0(Function):
     def forward(self, x, dim0=0, dim1=1):
         self.dims = (dim0, dim1)
-        return x.swapaxes(dim0, dim1)
+        return x.swapaxes(dim0, dim1) if x.ndim else x.view()  # a 0-d tensor has one "dim"
 
     def backward(self, grad):
         return grad.transpose(*self.dims)
@@ -293,10 +293,7 @@ moveaxis = movedim
 
 def adjoint_T(input: Tensor) -> Tensor:
     """``x.T``: all dims reversed (torch deprecates it beyond 2-D, but allows it)."""
-    n = input._data.ndim
-    if n < 2:
-        return input
-    return permute(input, tuple(reversed(range(n))))
+    return permute(input, tuple(reversed(range(input._data.ndim))))
 
 
 def mT(input: Tensor) -> Tensor:
@@ -903,34 +900,43 @@ def _storage(data):
 
 # ---------------------------------------------------------------------- copies
 
+def _legacy_empty(shape, ndim: int) -> bool:
+    """torch skips 1-D empty tensors (the old "no shape" tensor) when joining bigger ones."""
+    return len(shape) == 1 and shape[0] == 0 and ndim > 1
+
+
 class CatBackward0(Function):
     """Join tensors along a dim; each input gets back its own slice of the gradient."""
 
     def forward(self, *xs, dim=0):
         self.dim = dim
-        self.sizes = [x.shape[dim] for x in xs]
-        return array_module(xs[0]).concatenate(xs, axis=dim)
+        ndim = max(x.ndim for x in xs)
+        self.skipped = [_legacy_empty(x.shape, ndim) for x in xs]
+        kept = [x for x, skip in zip(xs, self.skipped) if not skip]
+        self.sizes = [x.shape[dim] for x in kept]
+        return array_module(kept[0]).concatenate(kept, axis=dim)
 
     def backward(self, grad):
-        return tuple(grad.split(self.sizes, self.dim))
+        pieces = iter(grad.split(self.sizes, self.dim))
+        return tuple(grad.new_zeros(0) if skip else next(pieces) for skip in self.skipped)
 
 
 def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Concatenate along an existing dim; the other dims must match."""
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        "Tensor")
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    from .. import _dtype as D
-    from ._common import cast
-
     dtype = D.result_type(*tensors)
-    # torch skips legacy empty (0,) tensors when concatenating
-    parts = [cast(t, dtype) for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)]
-    if not parts:
-        return cast(tensors[0], dtype)
-    ref = parts[0]._data
+    ndim = max(t._data.ndim for t in tensors)
+    kept = [(i, t) for i, t in enumerate(tensors) if not _legacy_empty(t._data.shape, ndim)]
+    ref = kept[0][1]._data
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     dim = wrap_dim(dim, ref.ndim)
-    for i, t in enumerate(parts):
+    for i, t in kept:
         shape = t._data.shape
         if len(shape) != ref.ndim:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
@@ -940,7 +946,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {dim}. Expected size "
                     f"{ref.shape[d]} but got size {shape[d]} for tensor number {i} in the list.")
-    result = CatBackward0.apply(*parts, dim=dim)
+    result = CatBackward0.apply(*[cast(t, dtype) for t in tensors], dim=dim)
     if out is not None:
         from .inplace import copy_into
 
@@ -1124,18 +1130,24 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
 
 
 class SumToSizeBackward(Function):
-    """Sum a broadcast gradient back to the shape of the input it came from."""
+    """Sum a broadcast gradient back to the shape of the input it came from.
+
+    The sum keeps its dims (``(2, 3, 4) -> (1, 3, 1)``), as torch's ``sum(dims, keepdim=True)``
+    does; ``sum_to_size`` then views away the leading ones.
+    """
 
     def forward(self, x, shape=()):
         self.input_shape = x.shape
         lead = x.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
-        out = x.sum(axis=axes, keepdims=True) if axes else x
-        return out.reshape(shape)
+        return x.sum(axis=axes, keepdims=True) if axes else x.view()
 
     def backward(self, grad):
         return grad.expand(self.input_shape)
+
+
+SumToSizeBackward.__name__ = "SumBackward1"
 
 
 def sum_to_size(input: Tensor, *size) -> Tensor:
@@ -1147,7 +1159,8 @@ def sum_to_size(input: Tensor, *size) -> Tensor:
     if lead < 0 or any(s not in (1, input._data.shape[lead + i]) for i, s in enumerate(shape)):
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
                            f"{{{list(input._data.shape)}}}.")
-    return SumToSizeBackward.apply(input, shape=shape)
+    out = SumToSizeBackward.apply(input, shape=shape)
+    return view(out, shape) if lead else out
 
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors",
