@@ -18,6 +18,10 @@ operation on a whole slice:
 * max: the running maximum over the taps (NumPy's ``maximum``), then which tap won;
 * avg: the running sum over the taps, divided by the window size.
 
+(For windows side by side one could also reshape (H, W) to (Ho, kH, Wo, kW) and take
+``.max(axis=(-3, -1))``, but NumPy reduces such small strided axes slowly: on
+(64, 10, 24, 24) with 2x2 windows, 18 ms against 0.3 ms for the four taps.)
+
 Backward
 --------
 * max: only the winning input of each window gets the gradient.  We keep, for each
