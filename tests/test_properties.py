@@ -553,10 +553,6 @@ def test_view_or_reshape_with_bad_size_raises(shape, data):
             lib.ones(shape).reshape(new)
 
 
-@pytest.mark.xfail(reason="core bug: autograd.backward with several roots on one node (the "
-                   "pieces of split/chunk, or one tensor twice) counts that node's edges twice, "
-                   "so no gradient reaches the leaves (autograd/engine.py _count_dependencies)",
-                   strict=True)
 def test_backward_from_sibling_outputs():
     x = tensorkit.tensor([1.0, 2.0], requires_grad=True)
     a, b = x.chunk(2)

@@ -115,10 +115,8 @@ def _input_edge(tensor):
 def _count_dependencies(root_nodes) -> dict:
     """For each reachable node, the number of edges into it (iterative DFS)."""
     dependencies: dict = {}
-    seen = set()
-    stack = list(root_nodes)
-    for node in stack:
-        seen.add(node)
+    stack = list(dict.fromkeys(root_nodes))  # a node given twice is still walked once
+    seen = set(stack)
     while stack:
         node = stack.pop()
         for next_node, _ in node.next_functions:

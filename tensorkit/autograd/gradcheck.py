@@ -152,7 +152,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     from . import grad as autograd_grad
 
     inputs_t, diff = _tensors(inputs)
-    outs = _outputs(func, inputs_t)
+
+    def differentiable(outputs):  # integer outputs (indices, say) carry no gradient
+        return [o for o in outputs if o.dtype.is_floating_point or o.dtype.is_complex]
+
+    outs = differentiable(_outputs(func, inputs_t))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = [
@@ -164,7 +168,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     def first_derivatives(*args):
         ins, gos = args[:n_in], args[n_in:]
         with enable_grad():  # the finite differences run it under no_grad
-            outs_ = _outputs(func, ins)
+            outs_ = differentiable(_outputs(func, ins))
             grads = autograd_grad(outs_, [ins[i] for i in diff], list(gos), create_graph=True,
                                   allow_unused=True)
         return tuple(g for g in grads if g is not None)
