@@ -123,9 +123,6 @@ def test_steps_match_torch(torch, name, options, dtype):
     assert sorted(tk_opt.state_dict()["state"]) == sorted(th_opt.state_dict()["state"])
 
 
-@pytest.mark.xfail(reason="core bug: lerp computes start + w * (end - start) for every weight; "
-                   "torch uses end - (end - start) * (1 - w) for w >= 0.5, so lerp(1e8, 1, 1.0) "
-                   "gives 0 instead of 1", strict=True)
 def test_running_average_with_beta_zero_is_exact(torch):
     """Adam's m ← β1 m + (1 - β1) g is a lerp; with β1 = 0 it must be exactly g."""
     results = []

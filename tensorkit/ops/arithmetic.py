@@ -390,7 +390,9 @@ class LerpBackward0(Function):
 
     def forward(self, start, end, weight=0.5):
         self.weight = weight
-        return start + weight * (end - start)
+        if abs(weight) < 0.5:
+            return start + weight * (end - start)
+        return end - (end - start) * (1 - weight)  # exact at weight = 1, as torch
 
     def backward(self, grad):
         return grad * (1 - self.weight), grad * self.weight
@@ -401,7 +403,10 @@ class LerpBackward1(Function):
 
     def forward(self, start, end, weight):
         self.save_for_backward(start, end, weight)
-        return start + weight * (end - start)
+        xp = _xp(start, end)
+        diff = end - start
+        # torch's formula: from the nearer end, so that weight = 1 gives `end` exactly
+        return xp.where(xp.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
 
     def backward(self, grad):
         start, end, weight = self.saved_tensors
