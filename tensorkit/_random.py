@@ -735,7 +735,8 @@ class Generator:
         """
         dtype = np.dtype(dtype)
         keep = self.bernoulli(1.0 - p, shape, dtype)
-        return (keep / dtype.type(1.0 - p)).astype(dtype)
+        compute = np.float32 if dtype == np.float16 else dtype.type  # half math runs in float
+        return (keep.astype(compute) / compute(1.0 - p)).astype(dtype)
 
     def multinomial(
         self, probs, num_samples: int, replacement: bool = False

@@ -401,9 +401,6 @@ def test_double_backward_through_setitem():
     assert tensorkit.autograd.gradgradcheck(fn, (x, v))
 
 
-@pytest.mark.xfail(reason="core bug: an in-place op on a leaf that is a view (reshape(...)"
-                   ".requires_grad_()) is not refused and silently makes it a non-leaf "
-                   "(ops/inplace.py _check_leaf)", strict=True)
 def test_inplace_on_a_view_leaf_is_refused():
     x = tensorkit.arange(6.0).reshape(2, 3).requires_grad_()
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):

@@ -466,8 +466,6 @@ def test_dropout_float16_scale_matches_torch(torch):
     np.testing.assert_array_equal(*results)
 
 
-@pytest.mark.xfail(reason="core bug: _random.dropout_mask divides float16 by float16(1 - p); "
-                          "torch computes 1 / (1 - p) in float32", strict=True)
 def test_dropout_float16_scale_with_inexact_keep_probability(torch):
     results = []
     for lib in (tensorkit, torch):

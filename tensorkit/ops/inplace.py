@@ -29,7 +29,11 @@ from .shape import apply_view_chain
 
 
 def _check_leaf(self: Tensor) -> None:
-    if self._requires_grad and self._grad_fn is None and self._base is None:
+    if self._requires_grad and self._grad_fn is None and self._base is not None:
+        raise RuntimeError(  # itself a leaf, made from a view (``arange(6).view(2, 3)``)
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation.")
+    if self._requires_grad and self._grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation. "
             "(Wrap parameter updates in `with torch.no_grad():`, or use an out-of-place op.)")
