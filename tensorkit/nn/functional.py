@@ -25,13 +25,33 @@ from ..ops.inplace import apply_inplace
 from ..ops.math import erf
 
 __all__ = [
-    "batch_norm", "bilinear", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d",
+    "avg_pool2d", "batch_norm", "bilinear", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",
     "cross_entropy", "dropout", "dropout2d", "elu", "elu_", "embedding", "gelu", "hardtanh",
     "hardtanh_", "huber_loss", "instance_norm", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
-    "leaky_relu_", "linear", "log_softmax", "mse_loss", "nll_loss", "one_hot", "pad", "prelu",
-    "relu", "relu6", "relu_", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softmin",
-    "softplus", "tanh", "threshold", "threshold_",
+    "leaky_relu_", "linear", "log_softmax", "max_pool1d", "max_pool2d", "mse_loss", "nll_loss",
+    "one_hot", "pad", "prelu", "relu", "relu6", "relu_", "sigmoid", "silu", "smooth_l1_loss",
+    "softmax", "softmin", "softplus", "tanh", "threshold", "threshold_",
 ]
+
+# Convolution and pooling are tensor ops (``tensorkit.conv2d`` as ``torch.conv2d``); their
+# code, with the im2col explanation, is in tensorkit/ops/convolution.py and pooling.py.
+from ..ops.convolution import (  # noqa: E402
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+)
+from ..ops.pooling import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
