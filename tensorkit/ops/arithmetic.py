@@ -103,6 +103,9 @@ class NotImplementedBackward(Function):
     def backward(self, grad):
         raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
 
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented"
+
 
 NotImplementedBackward.__name__ = "NotImplemented"  # the name torch prints
 

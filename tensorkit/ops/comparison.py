@@ -76,7 +76,7 @@ def logical_xor(input, other) -> Tensor:
 
 
 def logical_not(input) -> Tensor:
-    return _make(array_module(input._data).logical_not(input._data))
+    return _make(_as_array(array_module(input._data).logical_not(input._data)))
 
 
 def _logical(name, a, b) -> Tensor:
@@ -118,19 +118,19 @@ def bitwise_not(input) -> Tensor:
     if input.dtype.category > D._INT:
         raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors; "
                         "use logical_not() for masks")
-    return _make(array_module(input._data).invert(input._data))
+    return _make(_as_array(array_module(input._data).invert(input._data)))
 
 
 def isnan(input) -> Tensor:
-    return _make(array_module(input._data).isnan(input._data))
+    return _make(_as_array(array_module(input._data).isnan(input._data)))
 
 
 def isinf(input) -> Tensor:
-    return _make(array_module(input._data).isinf(input._data))
+    return _make(_as_array(array_module(input._data).isinf(input._data)))
 
 
 def isfinite(input) -> Tensor:
-    return _make(array_module(input._data).isfinite(input._data))
+    return _make(_as_array(array_module(input._data).isfinite(input._data)))
 
 
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
@@ -140,14 +140,16 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
                            "(isclose compares tensors of the same dtype: convert one first.)")
     a, b, _ = promote(input, other)
     xp = array_module(a._data)
-    return _make(xp.isclose(a._data, b._data if isinstance(b, Tensor) else b, rtol=rtol,
-                            atol=atol, equal_nan=equal_nan))
+    close = xp.isclose(a._data, b._data if isinstance(b, Tensor) else b, rtol=rtol, atol=atol,
+                       equal_nan=equal_nan)
+    return _make(_as_array(close))
 
 
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     """Whether every ``|input - other| <= atol + rtol * |other|``."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+    close = isclose(input, other, rtol, atol, equal_nan)._data
+    return bool(array_module(close).all(close))
 
 
 def equal(input, other) -> bool:

@@ -26,7 +26,8 @@ def _floating(x: Tensor) -> Tensor:
 
 class ExpBackward0(Function):
     def forward(self, x):
-        out = array_module(x).exp(x)
+        with _quiet():
+            out = array_module(x).exp(x)
         self.save_for_backward(out)
         return out
 
@@ -38,7 +39,8 @@ class ExpBackward0(Function):
 class LogBackward0(Function):
     def forward(self, x):
         self.save_for_backward(x)
-        return array_module(x).log(x)
+        with _quiet():
+            return array_module(x).log(x)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -48,7 +50,8 @@ class LogBackward0(Function):
 class Log2Backward0(Function):
     def forward(self, x):
         self.save_for_backward(x)
-        return array_module(x).log2(x)
+        with _quiet():
+            return array_module(x).log2(x)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -58,7 +61,8 @@ class Log2Backward0(Function):
 class Log10Backward0(Function):
     def forward(self, x):
         self.save_for_backward(x)
-        return array_module(x).log10(x)
+        with _quiet():
+            return array_module(x).log10(x)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -68,7 +72,8 @@ class Log10Backward0(Function):
 class Log1PBackward0(Function):
     def forward(self, x):
         self.save_for_backward(x)
-        return array_module(x).log1p(x)
+        with _quiet():
+            return array_module(x).log1p(x)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -77,7 +82,8 @@ class Log1PBackward0(Function):
 
 class Expm1Backward0(Function):
     def forward(self, x):
-        out = array_module(x).expm1(x)
+        with _quiet():
+            out = array_module(x).expm1(x)
         self.save_for_backward(out)
         return out
 
@@ -90,7 +96,8 @@ class SqrtBackward0(Function):
     """d sqrt(x) = 1 / (2 sqrt(x))."""
 
     def forward(self, x):
-        out = array_module(x).sqrt(x)
+        with _quiet():
+            out = array_module(x).sqrt(x)
         self.save_for_backward(out)
         return out
 
@@ -103,7 +110,8 @@ class RsqrtBackward0(Function):
     """d x**-1/2 = -1/2 x**-3/2."""
 
     def forward(self, x):
-        out = 1 / array_module(x).sqrt(x)
+        with _quiet():
+            out = 1 / array_module(x).sqrt(x)
         self.save_for_backward(out)
         return out
 
@@ -115,7 +123,8 @@ class RsqrtBackward0(Function):
 class SinBackward0(Function):
     def forward(self, x):
         self.save_for_backward(x)
-        return array_module(x).sin(x)
+        with _quiet():
+            return array_module(x).sin(x)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -125,7 +134,8 @@ class SinBackward0(Function):
 class CosBackward0(Function):
     def forward(self, x):
         self.save_for_backward(x)
-        return array_module(x).cos(x)
+        with _quiet():
+            return array_module(x).cos(x)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -134,7 +144,8 @@ class CosBackward0(Function):
 
 class TanBackward0(Function):
     def forward(self, x):
-        out = array_module(x).tan(x)
+        with _quiet():
+            out = array_module(x).tan(x)
         self.save_for_backward(out)
         return out
 
@@ -408,6 +419,38 @@ class PolygammaBackward0(Function):
     def backward(self, grad):
         (x,) = self.saved_tensors
         return grad * polygamma(self.n + 1, x)
+
+
+class PolygammaBackward1(PolygammaBackward0):
+    """x.polygamma_(n): the same derivative, under the name torch gives the in-place op."""
+
+
+class _InplaceWithoutDerivative(Function):
+    """x.asinh_(), x.acosh_(), x.atanh_(): torch records them in the graph, but gives
+    them no derivative (x's old value, which it would need, is overwritten)."""
+
+    op = kernel = ""
+
+    def forward(self, x):
+        with _quiet():
+            return getattr(array_module(x), self.kernel)(x)
+
+    def backward(self, grad):
+        raise NotImplementedError(
+            f"the derivative for 'inplace version of {self.op}' is not implemented. (Use the "
+            f"out-of-place x.{self.op}() to differentiate through it.)")
+
+
+class AsinhBackward1(_InplaceWithoutDerivative):
+    op, kernel = "asinh", "arcsinh"
+
+
+class AcoshBackward1(_InplaceWithoutDerivative):
+    op, kernel = "acosh", "arccosh"
+
+
+class AtanhBackward1(_InplaceWithoutDerivative):
+    op, kernel = "atanh", "arctanh"
 
 
 class SinhBackward0(Function):
@@ -732,10 +775,10 @@ def erfinv_array(y):
 _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
 
 
-def _sin_pi(x):
-    """sin(pi x) with x reduced exactly first, so sin_pi(-1e6 - 0.5) is exactly -1."""
-    r = x - 2 * np.round(x / 2)
-    return np.sin(np.pi * r)
+def _abs_sin_pi(x):
+    """|sin(pi x)|, with x reduced exactly to [-0.5, 0.5] first: exactly 0 at integers."""
+    r = x - np.round(x)
+    return np.abs(np.sin(np.pi * r))
 
 
 def _shift_up(x, limit: float, term):
@@ -767,8 +810,9 @@ def lgamma_array(x):
         out = (z - 0.5) * np.log(z) - z + 0.5 * _math.log(2 * _math.pi) + series * inv
         out = np.where(np.isinf(z), np.inf, out) - log_product
         # Gamma(x) Gamma(1 - x) = pi / sin(pi x)
-        reflected = np.log(np.pi / np.abs(_sin_pi(x))) - out
-        return np.where(reflect, reflected, out).astype(dtype, copy=False)
+        reflected = np.log(np.pi / _abs_sin_pi(x)) - out
+        out = np.where(reflect, reflected, out)
+        return np.where(x == -np.inf, np.inf, out).astype(dtype, copy=False)
 
 
 def digamma_array(x):
@@ -1077,7 +1121,7 @@ def signbit(input: Tensor) -> Tensor:
     data = input._data
     xp = array_module(data)
     if data.dtype.kind == "f":
-        return _make(xp.signbit(data))
+        return _make(xp.asarray(xp.signbit(data)))
     return _make(xp.asarray(data < 0))
 
 
@@ -1096,6 +1140,34 @@ def rad2deg(input: Tensor) -> Tensor:
     return Rad2DegBackward0.apply(_floating(input))
 
 
+def _inplace_from_output(self: Tensor, fn_cls, **kwargs) -> Tensor:
+    from .inplace import generic_inplace
+
+    return generic_inplace(self, fn_cls.apply(_floating(self), **kwargs))
+
+
+def asinh_(self: Tensor) -> Tensor:
+    """In place; torch gives this in-place version no derivative."""
+    return _inplace_from_output(self, AsinhBackward1)
+
+
+def acosh_(self: Tensor) -> Tensor:
+    return _inplace_from_output(self, AcoshBackward1)
+
+
+def atanh_(self: Tensor) -> Tensor:
+    return _inplace_from_output(self, AtanhBackward1)
+
+
+arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+
+
+def polygamma_(self: Tensor, n: int) -> Tensor:
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return _inplace_from_output(self, PolygammaBackward1, n=int(n))
+
+
 __all__ = ["abs", "absolute", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
     "arctanh", "asin", "asinh", "atan", "atanh", "ceil", "clamp", "clamp_max", "clamp_min", "clip",
     "cos", "cosh", "deg2rad", "digamma", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "fix",
@@ -1108,10 +1180,11 @@ TENSOR_METHODS = ["abs", "absolute", "acos", "acosh", "arccos", "arccosh", "arcs
     "clamp_min", "clip", "cos", "cosh", "deg2rad", "digamma", "erf", "erfc", "erfinv", "exp",
     "exp2", "expm1", "fix", "floor", "frac", "lgamma", "log", "log10", "log1p", "log2", "logit",
     "nan_to_num", "polygamma", "rad2deg", "relu", "round", "rsqrt", "sgn", "sigmoid", "sign",
-    "signbit", "sin", "sinh", "sqrt", "tan", "tanh", "trunc"]
-INPLACE_VARIANTS = ["abs", "absolute", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh",
-    "arctan", "arctanh", "asin", "asinh", "atan", "atanh", "ceil", "clamp", "clamp_max",
-    "clamp_min", "clip", "cos", "cosh", "deg2rad", "digamma", "erf", "erfc", "erfinv", "exp",
-    "exp2", "expm1", "fix", "floor", "frac", "lgamma", "log", "log10", "log1p", "log2", "logit",
-    "nan_to_num", "polygamma", "rad2deg", "relu", "round", "rsqrt", "sgn", "sigmoid", "sign", "sin",
-    "sinh", "sqrt", "tan", "tanh", "trunc"]
+    "signbit", "sin", "sinh", "sqrt", "tan", "tanh", "trunc",
+    # in-place variants with their own graph node (the others are made automatically)
+    "acosh_", "arccosh_", "arcsinh_", "arctanh_", "asinh_", "atanh_", "polygamma_"]
+INPLACE_VARIANTS = ["abs", "absolute", "acos", "arccos", "arcsin", "arctan", "asin", "atan",
+    "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos", "cosh", "deg2rad", "digamma", "erf",
+    "erfc", "erfinv", "exp", "exp2", "expm1", "fix", "floor", "frac", "lgamma", "log", "log10",
+    "log1p", "log2", "logit", "nan_to_num", "rad2deg", "relu", "round", "rsqrt", "sgn", "sigmoid",
+    "sign", "sin", "sinh", "sqrt", "tan", "tanh", "trunc"]
