@@ -352,14 +352,13 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tenso
 
 
 def inner(input: Tensor, other: Tensor) -> Tensor:
-    """Sum over the last dims of both: ``dot`` for vectors, ``a @ b.T``-like beyond."""
+    """Products summed over the last dim of both: ``dot`` for vectors, ``a @ b.T`` for
+    matrices, and beyond every row of ``input`` with every row of ``other``."""
     if input._data.ndim == 0 or other._data.ndim == 0:
         return input * other
     if input._data.shape[-1] != other._data.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
                            f"got shapes {list(input._data.shape)} and {list(other._data.shape)}")
-    if input._data.ndim == 1 and other._data.ndim == 1:
-        return dot(input, other)
     return tensordot(input, other, ([-1], [-1]))
 
 
@@ -422,6 +421,11 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         return SqueezeBackward4.apply(mm(a.unsqueeze(0), b), dims=(0,))
     if da == 2 and db == 2:
         return mm(a, b)
+    if da == 3 and db == 3:  # a batch of one that needs a gradient acts as a matrix
+        if a._data.shape[0] == 1 and b._data.shape[0] != 1 and a._requires_grad:
+            return _folded_matmul(a.squeeze(0), b)
+        if b._data.shape[0] == 1 and a._data.shape[0] != 1 and b._requires_grad:
+            return _folded_matmul(a, b.squeeze(0))
     if _should_fold(a, b):
         return _folded_matmul(a, b)
     return _batched_matmul(a, b)
@@ -532,8 +536,9 @@ def _einsum_grad(grad: Tensor, operands, k: int, inputs, output: str) -> Tensor:
             mask_shape[q] = mask_shape[p] = size[c]
             mask = eye(size[c], dtype=g.dtype, device=g.device).reshape(mask_shape)
             g = g.unsqueeze(p) * mask
-    if tuple(g._data.shape) != tuple(x._data.shape):  # size-1 dims that broadcast
-        g = g.sum_to_size(x._data.shape)
+    if tuple(g._data.shape) != tuple(x._data.shape):  # dims of length 1 that broadcast:
+        summed = [1 if n == 1 else m for m, n in zip(g._data.shape, x._data.shape)]
+        g = g.sum_to_size(summed).expand(x._data.shape)  # sum where x had 1, copy where g has
     return g
 
 

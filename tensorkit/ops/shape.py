@@ -292,8 +292,18 @@ moveaxis = movedim
 
 
 def adjoint_T(input: Tensor) -> Tensor:
-    """``x.T``: all dims reversed (torch deprecates it beyond 2-D, but allows it)."""
-    return permute(input, tuple(reversed(range(input._data.ndim))))
+    """``x.T``: all dims reversed (torch deprecates it for anything but matrices)."""
+    n = input._data.ndim
+    if n == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                      "these cases.", UserWarning, stacklevel=2)
+    elif n != 2:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                      "shape is deprecated and it will throw an error in a future release. "
+                      "Consider `x.mT` to transpose batches of matrices or "
+                      "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions "
+                      "of a tensor.", UserWarning, stacklevel=2)
+    return permute(input, tuple(reversed(range(n))))
 
 
 def mT(input: Tensor) -> Tensor:

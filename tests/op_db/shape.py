@@ -67,7 +67,7 @@ OPS = [
     op("swapaxes", lambda lib, x: lib.swapaxes(x, 0, 1), [[[(2, 3)]], [[(1, 3, 2)], {}, (0,)]]),
     op("t", lambda lib, x: x.t(), [[[(2, 3)]], [[(4,)]], [[()]], [[(3, 1)], {}, (0,)]],
        dtypes=ANY),
-    op("T", lambda lib, x: x.T, [[[(2, 3)]], [[(5,)]], [[()]]]),
+    op("T", lambda lib, x: x.T, [[[(2, 3)]], [[(1, 3)]], [[(2, 3)], {}, (0,)]]),
     op("mT", lambda lib, x: x.mT, [[[(2, 3, 4)]], [[(1, 3)]], [[(3, 2, 4)], {}, (0,)]]),
     op("permute", lambda lib, x, dims: x.permute(*dims), [
         [[(2, 3, 4)], {"dims": (2, 0, 1)}], [[(3,)], {"dims": (0,)}],
