@@ -7,7 +7,7 @@ what you need to train networks.  Every op is a short ``Function`` in ``tensorki
 
 from __future__ import annotations
 
-from . import _tensor_methods, autograd, cuda
+from . import _tensor_methods, autograd, cuda, datasets, nn, optim, utils, vision
 from ._device import device
 from ._dtype import (
     bool,
@@ -37,6 +37,7 @@ from .ops import *  # noqa: F403  (every op: tensorkit.add, tensorkit.exp, ...)
 from .ops import shape as _shape
 from .ops.creation import LEGACY_CPU as _LEGACY
 from .ops.creation import range_ as _range
+from .serialization import load, save
 
 _tensor_methods.install()
 

@@ -446,8 +446,6 @@ def test_seed_cnn_layers_match_torch(torch):
 
 # ------------------------------------------------------- known core bug (strict xfail)
 
-@pytest.mark.xfail(reason="core bug: squeeze(dim) records SqueezeBackward0, torch "
-                          "SqueezeBackward1", strict=True)
 @pytest.mark.parametrize("code", [
     lambda lib, x: lib.conv2d(x[0], lib.ones(2, 3, 1, 1, requires_grad=True)),
     lambda lib, x: lib.max_pool1d(x[0], 2),

@@ -11,7 +11,7 @@ from .. import _dtype as D
 from .._device import array_module
 from .._tensor import Tensor, _make
 from ..autograd.function import Function
-from ._common import as_python_scalar, cast, promote, shape_error
+from ._common import as_python_scalar, promote, shape_error
 
 
 def _compare(ufunc_name: str, a, b) -> Tensor:
@@ -135,6 +135,9 @@ def isfinite(input) -> Tensor:
 
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
+    if isinstance(other, Tensor) and input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype.legacy_name} did not match {other.dtype.legacy_name}. "
+                           "(isclose compares tensors of the same dtype: convert one first.)")
     a, b, _ = promote(input, other)
     xp = array_module(a._data)
     return _make(xp.isclose(a._data, b._data if isinstance(b, Tensor) else b, rtol=rtol,
@@ -178,6 +181,10 @@ def where(condition, input=None, other=None) -> Tensor:
         from .indexing import nonzero
 
         return nonzero(condition, as_tuple=True)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # where(c, 1., 0)
+        dtype = D.result_type(as_python_scalar(input), as_python_scalar(other))
+        xp = array_module(condition._data)
+        input = _make(xp.asarray(input, dtype=dtype.np_dtype))
     x, y, _ = promote(input, other)
     if not isinstance(x, Tensor):
         x = _make(array_module(condition._data).asarray(x, dtype=y._data.dtype))
@@ -196,7 +203,7 @@ def where(condition, input=None, other=None) -> Tensor:
 
 
 class MaximumBackward0(Function):
-    """Elementwise max; where both are equal the gradient is split in half."""
+    """Elementwise max (NaN wins); where both are equal the gradient is split in half."""
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -222,32 +229,67 @@ def _split_by(grad, first_wins, tie):
     return grad * share_first, grad * (1 - share_first)
 
 
-def maximum(input, other) -> Tensor:
-    """Elementwise maximum of two tensors (``max(a, b)`` with tensors does the same)."""
-    a, b, _ = promote(input, as_python_scalar(other))
-    if not isinstance(b, Tensor):
-        b = _make(array_module(a._data).asarray(b, dtype=a._data.dtype))
+class FmaxBackward0(Function):
+    """Elementwise max ignoring NaN (NaN only if both are); a tie goes wholly to ``a``."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return array_module(a).fmax(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return _route(grad, (a >= b) | b.isnan())
+
+
+class FminBackward0(Function):
+    """Elementwise min ignoring NaN (NaN only if both are); a tie goes wholly to ``a``."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return array_module(a).fmin(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return _route(grad, (a <= b) | b.isnan())
+
+
+def _route(grad, to_first):
+    zero = grad.new_zeros(())
+    return where(to_first, grad, zero), where(to_first, zero, grad)
+
+
+def _pairwise(fn_cls, name: str, input, other) -> Tensor:
+    """maximum, minimum, fmax, fmin: two tensors (torch refuses numbers), promoted."""
+    for position, (arg, value) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}. (Use clamp(x, min=...) to compare "
+                            "with a number.)")
+    a, b, _ = promote(input, other)
     try:
-        return MaximumBackward0.apply(a, b)
+        return fn_cls.apply(a, b)
     except ValueError as e:
         raise shape_error(a, b) from e
 
 
-def minimum(input, other) -> Tensor:
-    a, b, _ = promote(input, as_python_scalar(other))
-    if not isinstance(b, Tensor):
-        b = _make(array_module(a._data).asarray(b, dtype=a._data.dtype))
-    try:
-        return MinimumBackward0.apply(a, b)
-    except ValueError as e:
-        raise shape_error(a, b) from e
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise maximum of two tensors; NaN if either is NaN."""
+    return _pairwise(MaximumBackward0, "maximum", input, other)
 
 
-fmax, fmin = maximum, minimum
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise minimum of two tensors; NaN if either is NaN."""
+    return _pairwise(MinimumBackward0, "minimum", input, other)
 
 
-def _unused():
-    return cast
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise maximum that ignores NaN: ``fmax(nan, 1)`` is 1."""
+    return _pairwise(FmaxBackward0, "fmax", input, other)
+
+
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise minimum that ignores NaN: ``fmin(nan, 1)`` is 1."""
+    return _pairwise(FminBackward0, "fmin", input, other)
 
 
 __all__ = ["allclose", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "equal",
@@ -259,5 +301,6 @@ TENSOR_METHODS = ["allclose", "bitwise_and", "bitwise_not", "bitwise_or", "bitwi
     "equal", "fmax", "fmin", "ge", "greater", "greater_equal", "gt", "isclose", "isfinite",
     "isinf", "isnan", "le", "less", "less_equal", "logical_and", "logical_not", "logical_or",
     "logical_xor", "lt", "maximum", "minimum", "ne", "not_equal"]
-INPLACE_VARIANTS = ["bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "ge", "gt",
-    "le", "logical_and", "logical_not", "logical_or", "logical_xor", "lt", "ne"]
+INPLACE_VARIANTS = ["bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "eq", "ge",
+    "greater", "greater_equal", "gt", "le", "less", "less_equal", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "lt", "ne", "not_equal"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import array_module
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from ._common import as_python_scalar, cast
 
@@ -267,26 +267,554 @@ class ClampBackward1(Function):
         return grad * mask
 
 
+class ClampMinBackward0(ClampBackward1):
+    """clamp_min(x, number)."""
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """clamp_max(x, number)."""
+
+
+class ClampBackward0(Function):
+    """clamp(x, min, max) with tensor bounds (either may be None), elementwise.
+
+    The gradient goes to x where min <= x <= max, to min where x < min, to max where
+    x > max.  Where min > max the result is max, so max gets the gradient.
+    """
+
+    def forward(self, x, lo, hi):
+        self.save_for_backward(x, lo, hi)
+        xp = array_module(x)
+        out = x if lo is None else xp.maximum(x, lo)
+        return out if hi is None else xp.minimum(out, hi)
+
+    def backward(self, grad):
+        from .comparison import where
+
+        x, lo, hi = self.saved_tensors
+        zero = grad.new_zeros(())
+        if hi is None:
+            return where(x >= lo, grad, zero), where(x < lo, grad, zero), None
+        if lo is None:
+            return where(x <= hi, grad, zero), None, where(x > hi, grad, zero)
+        return (where((x >= lo) & (x <= hi), grad, zero),
+                where((x < lo) & (lo < hi), grad, zero),
+                where((x > hi) | (hi < lo), grad, zero))
+
+
+class ClampMinBackward1(Function):
+    """clamp_min(x, tensor): the larger of the two gets the gradient (x on a tie)."""
+
+    def forward(self, x, lo):
+        self.save_for_backward(x, lo)
+        return array_module(x).maximum(x, lo)
+
+    def backward(self, grad):
+        from .comparison import where
+
+        x, lo = self.saved_tensors
+        zero = grad.new_zeros(())
+        return where(x >= lo, grad, zero), where(x < lo, grad, zero)
+
+
+class ClampMaxBackward1(Function):
+    """clamp_max(x, tensor): the smaller of the two gets the gradient (x on a tie)."""
+
+    def forward(self, x, hi):
+        self.save_for_backward(x, hi)
+        return array_module(x).minimum(x, hi)
+
+    def backward(self, grad):
+        from .comparison import where
+
+        x, hi = self.saved_tensors
+        zero = grad.new_zeros(())
+        return where(x <= hi, grad, zero), where(x > hi, grad, zero)
+
+
 class ErfBackward0(Function):
+    """d erf(x) = 2/sqrt(pi) exp(-x**2)."""
+
     def forward(self, x):
         self.save_for_backward(x)
-        return _erf(x)
+        return _special(x, "erf", erf_array)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return grad * (2 / _math.sqrt(_math.pi)) * (-(x * x)).exp()
+        return grad * _TWO_OVER_SQRT_PI * (-(x * x)).exp()
 
 
-def _erf(x):
-    xp = array_module(x)
-    if xp.__name__ == "cupy":
-        import cupyx.scipy.special
+class ErfcBackward0(Function):
+    """erfc(x) = 1 - erf(x), computed directly so it keeps its precision when tiny."""
 
-        return cupyx.scipy.special.erf(x)
-    vectorized = getattr(xp, "_erf_ufunc", None)
-    if vectorized is None:
-        vectorized = xp.frompyfunc(_math.erf, 1, 1)
-    return vectorized(x).astype(x.dtype)
+    def forward(self, x):
+        self.save_for_backward(x)
+        return _special(x, "erfc", erfc_array)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * -_TWO_OVER_SQRT_PI * (-(x * x)).exp()
+
+
+class ErfinvBackward0(Function):
+    """The inverse function's derivative: 1 / erf'(out) = sqrt(pi)/2 exp(out**2)."""
+
+    def forward(self, x):
+        out = _special(x, "erfinv", erfinv_array)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad * (_math.sqrt(_math.pi) / 2) * (out * out).exp()
+
+
+class LgammaBackward0(Function):
+    """d log|Gamma(x)| = digamma(x)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return _special(x, "gammaln", lgamma_array)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * digamma(x)
+
+
+class DigammaBackward0(Function):
+    """d digamma(x) = polygamma(1, x), the trigamma function."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return _special(x, "digamma", digamma_array)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * polygamma(1, x)
+
+
+class PolygammaBackward0(Function):
+    """d polygamma(n, x) = polygamma(n + 1, x)."""
+
+    def forward(self, x, n=1):
+        self.n = n
+        self.save_for_backward(x)
+        if array_module(x) is not np:
+            import cupyx.scipy.special
+
+            return cupyx.scipy.special.polygamma(n, x).astype(x.dtype)
+        return polygamma_array(n, x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * polygamma(self.n + 1, x)
+
+
+class SinhBackward0(Function):
+    def forward(self, x):
+        self.save_for_backward(x)
+        with _quiet():
+            return array_module(x).sinh(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * x.cosh()
+
+
+class CoshBackward0(Function):
+    def forward(self, x):
+        self.save_for_backward(x)
+        with _quiet():
+            return array_module(x).cosh(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * x.sinh()
+
+
+class AsinBackward0(Function):
+    """d asin(x) = 1 / sqrt(1 - x**2)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        with _quiet():
+            return array_module(x).arcsin(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * (1 - x * x).rsqrt()
+
+
+class AcosBackward0(Function):
+    """d acos(x) = -1 / sqrt(1 - x**2)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        with _quiet():
+            return array_module(x).arccos(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return -grad * (1 - x * x).rsqrt()
+
+
+class AtanBackward0(Function):
+    """d atan(x) = 1 / (1 + x**2)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).arctan(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / (x * x + 1)
+
+
+class AsinhBackward0(Function):
+    """d asinh(x) = 1 / sqrt(x**2 + 1)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).arcsinh(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * (x * x + 1).rsqrt()
+
+
+class AcoshBackward0(Function):
+    """d acosh(x) = 1 / sqrt(x**2 - 1)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        with _quiet():
+            return array_module(x).arccosh(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * (x * x - 1).rsqrt()
+
+
+class AtanhBackward0(Function):
+    """d atanh(x) = 1 / (1 - x**2)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        with _quiet():
+            return array_module(x).arctanh(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / (1 - x * x)
+
+
+class Exp2Backward0(Function):
+    """d 2**x = 2**x log(2)."""
+
+    def forward(self, x):
+        with _quiet():
+            out = array_module(x).exp2(x)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return grad * out * _math.log(2.0)
+
+
+class LogitBackward0(Function):
+    """logit(x) = log(x / (1 - x)), the inverse of sigmoid; d logit = 1 / (x (1 - x)).
+
+    With ``eps`` the input is first clamped to [eps, 1 - eps], so the gradient is zero
+    outside; without it, inputs outside [0, 1] have a NaN gradient, as in torch.
+    """
+
+    def forward(self, x, eps=None):
+        self.eps = eps
+        self.save_for_backward(x)
+        xp = array_module(x)
+        z = x if eps is None else xp.clip(x, eps, 1 - eps)
+        with _quiet():
+            return xp.log(z / (1 - z))
+
+    def backward(self, grad):
+        from .comparison import where
+
+        (x,) = self.saved_tensors
+        g = grad / (x * (1 - x))
+        if self.eps is None:
+            return where((x < 0) | (x > 1), float("nan"), g)
+        return where((x < self.eps) | (x > 1 - self.eps), 0.0, g)
+
+
+class SgnBackward0(_Piecewise):
+    """sgn(x) = x / |x| (for real numbers, the sign): its gradient is zero."""
+
+    def forward(self, x):
+        xp = array_module(x)
+        return xp.sign(x) if x.dtype.kind != "b" else x.copy()
+
+
+class NanToNumBackward0(Function):
+    """Replace NaN and infinities; the gradient passes only where x was finite."""
+
+    def forward(self, x, nan=0.0, posinf=None, neginf=None):
+        self.save_for_backward(x)
+        if x.dtype.kind != "f":
+            return x.copy()
+        return array_module(x).nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * x.isfinite()
+
+
+class Deg2RadBackward0(Function):
+    def forward(self, x):
+        return x * (_math.pi / 180)
+
+    def backward(self, grad):
+        return grad * (_math.pi / 180)
+
+
+class Rad2DegBackward0(Function):
+    def forward(self, x):
+        return x * (180 / _math.pi)
+
+    def backward(self, grad):
+        return grad * (180 / _math.pi)
+
+
+def _special(x, cupy_name: str, numpy_kernel):
+    """A special function on an array: our NumPy kernel on the CPU, CuPy's on the GPU."""
+    if array_module(x) is np:
+        return numpy_kernel(x)
+    import cupyx.scipy.special
+
+    return getattr(cupyx.scipy.special, cupy_name)(x).astype(x.dtype)
+
+
+def _quiet():
+    """NumPy warns about NaNs and infinities that torch returns silently."""
+    return np.errstate(all="ignore")
+
+
+# ------------------------------------------------------------------ special-function kernels
+#
+# NumPy has no erf, lgamma or digamma, and calling Python's ``math.erf`` once per element
+# is slow.  These kernels evaluate them on whole float64 arrays (other float dtypes are
+# computed in float64 and rounded back).  On the GPU, CuPy's own kernels are used instead.
+
+_TWO_OVER_SQRT_PI = 2 / _math.sqrt(_math.pi)
+
+# Polynomials in y = (x - middle) / half_width, y in [-1, 1] over each interval: the
+# Chebyshev interpolant of a smooth function, computed in 50-digit arithmetic (with mpmath)
+# and expanded in powers of y.  On its interval each is accurate to float64 rounding:
+#   _ERF_SMALL:  erf(sqrt(t)) / sqrt(t)   for t = x**2 in [0, 0.5625], i.e. |x| < 0.75
+#   _ERFCX_MID:  exp(x**2) erfc(x)        for x in [0.75, 2]
+#   _ERFCX_HIGH: exp(x**2) erfc(x)        for x in [2, 4]
+_ERF_SMALL = (
+    1.0309528156012642, -0.0896037671090999, 0.007314485234578211, -0.000480872478031452,
+    2.599164517570422e-05, -1.186568422147177e-06, 4.678558330163392e-08, -1.6217928017585119e-09,
+    5.012952566544622e-11, -1.3998947677380024e-12, 3.552903127102359e-14)
+_ERFCX_MID = (
+    0.3432958898621254, -0.11519716873416737, 0.03510239009646765, -0.009888518365087907,
+    0.0026069628307174796, -0.0006489375214903111, 0.0001535547244080633, -3.472289369111557e-05,
+    7.5355818507975894e-06, -1.5750534206347834e-06, 3.1800507615785423e-07,
+    -6.217590119612675e-08, 1.1797934966946865e-08, -2.1773180084155944e-09,
+    3.9123154076301646e-10, -6.80164063508286e-11, 1.1650240767337245e-11,
+    -2.2265847707497254e-12, 3.6299743186029077e-13)
+_ERFCX_HIGH = (
+    0.17900115118138996, -0.05437226000717287, 0.01588437115987136, -0.00447943101837258,
+    0.0012230390523759822, -0.00032412554449670324, 8.355413963925958e-05,
+    -2.0989464462229973e-05, 5.146436493852072e-06, -1.2333677143104898e-06,
+    2.8926692938101366e-07, -6.646690382092543e-08, 1.4977112890287265e-08,
+    -3.312780752600577e-09, 7.206556491473509e-10, -1.539306000137148e-10, 3.165046186861128e-11,
+    -6.555844952443731e-12, 1.6647790649164353e-12, -3.32463503923892e-13)
+
+
+def _polynomial(coefs: tuple, x, lo: float, hi: float):
+    """coefs[0] + coefs[1] y + coefs[2] y**2 + ..., y = x mapped from [lo, hi] to [-1, 1].
+
+    Horner's rule, updating one array in place (the terms are few, the arrays large).
+    """
+    y = (x - (lo + hi) / 2) * (2 / (hi - lo))
+    acc = y * coefs[-1]
+    for c in coefs[-2:0:-1]:
+        acc += c
+        acc *= y
+    acc += coefs[0]
+    return acc
+
+
+def _exp_minus_square(x):
+    """exp(-x**2) for x >= 0, without the rounding error of x*x (which exp would magnify).
+
+    x = hi + lo where hi has few enough bits for hi*hi to be exact; then
+    exp(-x**2) = exp(-hi*hi) * exp(-lo * (x + hi)), and the second argument is tiny.
+    """
+    hi = np.trunc(x * 2.0**20) * 2.0**-20
+    return np.exp(-hi * hi) * np.exp(-(x - hi) * (x + hi))
+
+
+def _erfc_positive(x):
+    """erfc(x) for x >= 0.75 (NaN-free): exp(-x**2) times a slowly varying factor."""
+    out = np.zeros_like(x)  # erfc(x) underflows to 0 beyond x = 27.3
+    for lo, hi, coefs in ((0.75, 2.0, _ERFCX_MID), (2.0, 4.0, _ERFCX_HIGH)):
+        m = (x >= lo) & (x < hi)
+        v = x[m]
+        out[m] = _exp_minus_square(v) * _polynomial(coefs, v, lo, hi)
+    m = (x >= 4.0) & (x < 27.5)
+    v = x[m]
+    # Laplace's continued fraction: sqrt(pi) exp(x**2) erfc(x) = 1/(x+ (1/2)/(x+ 1/(x+ (3/2)/(x+...
+    f = v
+    for k in range(24, 0, -1):  # 24 levels reach float64 precision for x >= 4
+        f = v + (k / 2) / f
+    out[m] = _exp_minus_square(v) / (f * _math.sqrt(_math.pi))
+    return out
+
+
+def _erf_or_erfc(x, complement: bool):
+    dtype = x.dtype
+    x = np.asarray(x, dtype=np.float64)
+    out = x.copy()  # NaN stays NaN
+    ax = np.abs(x)
+    small = ax < 0.75
+    v = x[small]
+    e = v * _polynomial(_ERF_SMALL, v * v, 0.0, 0.5625)
+    out[small] = 1 - e if complement else e
+    large = ax >= 0.75
+    v = x[large]
+    c = _erfc_positive(np.abs(v))
+    out[large] = np.where(v < 0, 2 - c, c) if complement else np.copysign(1 - c, v)
+    return out.astype(dtype, copy=False)
+
+
+def erf_array(x):
+    """erf of a NumPy array, to within 2 units in the last place of float64."""
+    return _erf_or_erfc(x, False)
+
+
+def erfc_array(x):
+    """erfc = 1 - erf, with full relative precision where it is tiny (large x)."""
+    return _erf_or_erfc(x, True)
+
+
+def erfinv_array(y):
+    """The inverse of erf: a closed-form first guess polished by Halley's method.
+
+    The guess (S. Winitzki's approximation, relative error < 0.2%) is written so that it
+    doesn't cancel for small |y|; three Halley steps (each triples the number of correct
+    digits) bring it to float64 precision.  Near |y| = 1 the residual is measured with
+    erfc, since 1 - |y| is exact there while erf(x) - |y| would cancel.
+    """
+    dtype = y.dtype
+    y = np.asarray(y, dtype=np.float64)
+    with _quiet():
+        a = np.abs(y)
+        t = -np.log1p(-a * a)
+        k = 0.147
+        b = 2 / (_math.pi * k) - t / 2
+        s = np.sqrt(b * b + t / k)
+        x = np.sqrt(np.where(b > 0, (t / k) / (s + b), s - b))
+        near_one = a > 0.5
+        for _ in range(3):
+            residual = np.empty_like(x)
+            residual[~near_one] = erf_array(x[~near_one]) - a[~near_one]
+            residual[near_one] = (1 - a[near_one]) - erfc_array(x[near_one])
+            r = residual / (_TWO_OVER_SQRT_PI * _exp_minus_square(x))
+            x = x - r / (1 + x * r)
+        x = np.where(a == 1, np.inf, np.where(a > 1, np.nan, x))
+        return np.copysign(x, y).astype(dtype, copy=False)
+
+
+# Bernoulli numbers B2, B4, ..., B16: the coefficients of the asymptotic series below.
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+
+
+def _sin_pi(x):
+    """sin(pi x) with x reduced exactly first, so sin_pi(-1e6 - 0.5) is exactly -1."""
+    r = x - 2 * np.round(x / 2)
+    return np.sin(np.pi * r)
+
+
+def _shift_up(x, limit: float, term):
+    """Move x up to >= limit by steps of 1, accumulating term(x) at each step."""
+    total = np.zeros_like(x)
+    x = x.copy()
+    low = x < limit
+    while low.any():
+        total[low] += term(x[low])
+        x[low] += 1
+        low = x < limit
+    return x, total
+
+
+def lgamma_array(x):
+    """log|Gamma(x)|: Stirling's series for x >= 10, recurrence below, reflection below 0.5."""
+    dtype = x.dtype
+    x = np.asarray(x, dtype=np.float64)
+    with _quiet():
+        reflect = x < 0.5
+        z = np.where(reflect, 1 - x, x)  # >= 0.5
+        # log Gamma(z) = log Gamma(z + n) - log(z (z+1) ... (z+n-1))
+        z, log_product = _shift_up(z, 10.0, np.log)
+        inv = 1 / z
+        inv2 = inv * inv
+        series = 0.0
+        for k in range(len(_BERNOULLI), 0, -1):
+            series = series * inv2 + _BERNOULLI[k - 1] / (2 * k * (2 * k - 1))
+        out = (z - 0.5) * np.log(z) - z + 0.5 * _math.log(2 * _math.pi) + series * inv
+        out = np.where(np.isinf(z), np.inf, out) - log_product
+        # Gamma(x) Gamma(1 - x) = pi / sin(pi x)
+        reflected = np.log(np.pi / np.abs(_sin_pi(x))) - out
+        return np.where(reflect, reflected, out).astype(dtype, copy=False)
+
+
+def digamma_array(x):
+    """d/dx log Gamma(x): asymptotic series for x >= 10, recurrence below, reflection for x <= 0."""
+    dtype = x.dtype
+    x = np.asarray(x, dtype=np.float64)
+    with _quiet():
+        reflect = x <= 0
+        z = np.where(reflect, 1 - x, x)
+        # psi(z) = psi(z + 1) - 1/z
+        z, shifted = _shift_up(z, 10.0, lambda v: 1 / v)
+        inv2 = 1 / (z * z)
+        series = 0.0
+        for k in range(len(_BERNOULLI), 0, -1):
+            series = series * inv2 + _BERNOULLI[k - 1] / (2 * k)
+        out = np.log(z) - 0.5 / z - series * inv2 - shifted
+        # psi(1 - x) - psi(x) = pi / tan(pi x)
+        r = x - np.round(x)
+        reflected = out - np.pi / np.tan(np.pi * r)
+        out = np.where(reflect, np.where(r == 0, np.nan, reflected), out)
+        out = np.where(x == 0, np.copysign(np.inf, -x), out)  # the poles at +0 and -0
+        return out.astype(dtype, copy=False)
+
+
+def polygamma_array(n: int, x):
+    """The n-th derivative of digamma, n >= 1: asymptotic series for x >= 20, recurrence below.
+
+    psi_n(x) = (-1)**(n+1) n! sum over k >= 0 of 1 / (x + k)**(n+1).
+    """
+    if n == 0:
+        return digamma_array(x)
+    dtype = x.dtype
+    x = np.asarray(x, dtype=np.float64)
+    sign = 1.0 if n % 2 else -1.0
+    n_factorial = _math.factorial(n)
+    with _quiet():
+        z, shifted = _shift_up(x, 20.0, lambda v: v ** -(n + 1.0))
+        inv = 1 / z
+        inv2 = inv * inv
+        series = 0.0
+        for k in range(len(_BERNOULLI), 0, -1):  # B_2k (2k+n-1)! / (2k)! / z**(2k+n)
+            c = _BERNOULLI[k - 1] * _math.factorial(2 * k + n - 1) / _math.factorial(2 * k)
+            series = series * inv2 + c
+        tail = inv ** n * (_math.factorial(n - 1) + n_factorial * inv / 2 + series * inv2)
+        out = sign * (tail + n_factorial * shifted)
+        return out.astype(dtype, copy=False)
 
 
 # ---------------------------------------------------------------------- public functions
@@ -344,10 +872,18 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def relu(input: Tensor) -> Tensor:
+    if input.dtype is D.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return ReluBackward0.apply(input)
 
 
+def _no_bool(name: str, input: Tensor) -> None:
+    if input.dtype is D.bool:
+        raise NotImplementedError(f'"{name}" not implemented for \'Bool\'')
+
+
 def abs(input: Tensor) -> Tensor:
+    _no_bool("abs_cpu", input)
     return AbsBackward0.apply(input)
 
 
@@ -355,14 +891,17 @@ absolute = abs
 
 
 def floor(input: Tensor) -> Tensor:
+    _no_bool("floor_vml_cpu", input)
     return FloorBackward0.apply(input)
 
 
 def ceil(input: Tensor) -> Tensor:
+    _no_bool("ceil_vml_cpu", input)
     return CeilBackward0.apply(input)
 
 
 def trunc(input: Tensor) -> Tensor:
+    _no_bool("trunc_vml_cpu", input)
     return TruncBackward0.apply(input)
 
 
@@ -370,12 +909,20 @@ fix = trunc
 
 
 def frac(input: Tensor) -> Tensor:
+    """The fractional part ``x - trunc(x)`` (floats only)."""
+    if input.dtype.category < D._FLOAT:
+        raise NotImplementedError(f'"frac_cpu" not implemented for \'{input.dtype.legacy_name}\'')
     return FracBackward0.apply(input)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    """Round half to even; ``decimals`` digits after the point (negative: before it)."""
     if decimals:
+        if input.dtype.category < D._FLOAT:
+            raise NotImplementedError(
+                f'"round_cpu" not implemented for \'{input.dtype.legacy_name}\'')
         return RoundBackward1.apply(input, decimals=decimals)
+    _no_bool("round_vml_cpu", input)
     return RoundBackward0.apply(input)
 
 
@@ -388,42 +935,183 @@ def erf(input: Tensor) -> Tensor:
 
 
 def clamp(input: Tensor, min=None, max=None) -> Tensor:
-    """Limit every element to ``[min, max]``; ``min``/``max`` may be numbers or tensors."""
+    """Limit every element to ``[min, max]``: both numbers, or both tensors (or None).
+
+    Where ``min > max`` every element becomes ``max``, as in torch.
+    """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        from .comparison import maximum, minimum
-
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
-    min, max = as_python_scalar(min), as_python_scalar(max)
-    if input.dtype.category < D._FLOAT and (isinstance(min, float) or isinstance(max, float)):
-        input = cast(input, D.get_default_dtype())
-    return ClampBackward1.apply(input, min=min, max=max)
+    bounds = [b for b in (min, max) if b is not None]
+    if any(isinstance(b, Tensor) for b in bounds):
+        if not all(isinstance(b, Tensor) for b in bounds):
+            raise TypeError(
+                f"clamp(): min and max must be both numbers or both tensors, got "
+                f"min={type(min).__name__} and max={type(max).__name__}. (Make the number a "
+                "tensor with torch.tensor(...), or clamp in two steps.)")
+        return _clamp_tensors(ClampBackward0, input, min, max)
+    return _clamp_numbers(ClampBackward1, input, min, max)
 
 
 clip = clamp
 
 
 def clamp_min(input: Tensor, min) -> Tensor:
-    return clamp(input, min=min)
+    """``max(input, min)`` elementwise; ``min`` a number or a tensor."""
+    if isinstance(min, Tensor):
+        return _clamp_tensors(ClampMinBackward1, input, min)
+    return _clamp_numbers(ClampMinBackward0, input, min, None)
 
 
 def clamp_max(input: Tensor, max) -> Tensor:
-    return clamp(input, max=max)
+    """``min(input, max)`` elementwise; ``max`` a number or a tensor."""
+    if isinstance(max, Tensor):
+        return _clamp_tensors(ClampMaxBackward1, input, max)
+    return _clamp_numbers(ClampMaxBackward0, input, None, max)
 
 
-__all__ = ["abs", "absolute", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos", "erf",
-    "exp", "expm1", "fix", "floor", "frac", "log", "log10", "log1p", "log2", "relu", "round",
-    "rsqrt", "sigmoid", "sign", "sin", "sqrt", "tan", "tanh", "trunc"]
+def _clamp_numbers(fn_cls, input: Tensor, lo, hi) -> Tensor:
+    lo, hi = as_python_scalar(lo), as_python_scalar(hi)
+    dtype = D.result_type(input, *[b for b in (lo, hi) if b is not None])
+    if dtype is D.bool:
+        which = "min" if lo is not None else "max"
+        raise NotImplementedError(f'"clamp_{which}_scalar_cpu" not implemented for \'Bool\'')
+    return fn_cls.apply(cast(input, dtype), min=lo, max=hi)
+
+
+def _clamp_tensors(fn_cls, input: Tensor, *bounds) -> Tensor:
+    from ._common import broadcast_shapes
+
+    present = [b for b in bounds if b is not None]
+    dtype = D.result_type(input, *present)
+    broadcast_shapes(input._data.shape, *(b._data.shape for b in present))
+    args = [cast(b, dtype) if b is not None else None for b in (input, *bounds)]
+    return fn_cls.apply(*args)
+
+
+def sinh(input: Tensor) -> Tensor:
+    return SinhBackward0.apply(_floating(input))
+
+
+def cosh(input: Tensor) -> Tensor:
+    return CoshBackward0.apply(_floating(input))
+
+
+def asin(input: Tensor) -> Tensor:
+    """Inverse sine; NaN outside [-1, 1]."""
+    return AsinBackward0.apply(_floating(input))
+
+
+def acos(input: Tensor) -> Tensor:
+    """Inverse cosine; NaN outside [-1, 1]."""
+    return AcosBackward0.apply(_floating(input))
+
+
+def atan(input: Tensor) -> Tensor:
+    return AtanBackward0.apply(_floating(input))
+
+
+def asinh(input: Tensor) -> Tensor:
+    return AsinhBackward0.apply(_floating(input))
+
+
+def acosh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic cosine; NaN below 1."""
+    return AcoshBackward0.apply(_floating(input))
+
+
+def atanh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic tangent; NaN outside [-1, 1]."""
+    return AtanhBackward0.apply(_floating(input))
+
+
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+def exp2(input: Tensor) -> Tensor:
+    """``2 ** input``."""
+    return Exp2Backward0.apply(_floating(input))
+
+
+def erfc(input: Tensor) -> Tensor:
+    """The complementary error function ``1 - erf(x)``, precise even where it is tiny."""
+    return ErfcBackward0.apply(_floating(input))
+
+
+def erfinv(input: Tensor) -> Tensor:
+    """The inverse of ``erf``: ``erf(erfinv(y)) == y`` for y in (-1, 1)."""
+    return ErfinvBackward0.apply(_floating(input))
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``, the inverse of sigmoid; ``eps`` clamps p to [eps, 1 - eps]."""
+    return LogitBackward0.apply(_floating(input), eps=eps)
+
+
+def lgamma(input: Tensor) -> Tensor:
+    """``log|Gamma(x)|`` (``lgamma(n + 1)`` is ``log(n!)``)."""
+    return LgammaBackward0.apply(_floating(input))
+
+
+def digamma(input: Tensor) -> Tensor:
+    """The derivative of ``lgamma``."""
+    return DigammaBackward0.apply(_floating(input))
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    """The ``n``-th derivative of ``digamma`` (``x.polygamma(n)`` passes the tensor first)."""
+    if isinstance(n, Tensor) and not isinstance(input, Tensor):
+        n, input = input, n
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return PolygammaBackward0.apply(_floating(input), n=int(n))
+
+
+def sgn(input: Tensor) -> Tensor:
+    """``x / |x|``; for real numbers the same as ``sign``."""
+    return SgnBackward0.apply(input)
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set: negative numbers, and also ``-0.0``."""
+    data = input._data
+    xp = array_module(data)
+    if data.dtype.kind == "f":
+        return _make(xp.signbit(data))
+    return _make(xp.asarray(data < 0))
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """Replace NaN by ``nan``, and infinities by ``posinf``/``neginf`` (default: the
+    dtype's largest finite values)."""
+    return NanToNumBackward0.apply(input, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    return Deg2RadBackward0.apply(_floating(input))
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    return Rad2DegBackward0.apply(_floating(input))
+
+
+__all__ = ["abs", "absolute", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
+    "arctanh", "asin", "asinh", "atan", "atanh", "ceil", "clamp", "clamp_max", "clamp_min", "clip",
+    "cos", "cosh", "deg2rad", "digamma", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "fix",
+    "floor", "frac", "lgamma", "log", "log10", "log1p", "log2", "logit", "nan_to_num", "polygamma",
+    "rad2deg", "relu", "round", "rsqrt", "sgn", "sigmoid", "sign", "signbit", "sin", "sinh", "sqrt",
+    "tan", "tanh", "trunc"]
 # exposed as Tensor methods too (x.exp()), and as in-place variants (x.exp_())
-TENSOR_METHODS = ["abs", "absolute", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos",
-    "erf", "exp", "expm1", "fix", "floor", "frac", "log", "log10", "log1p", "log2", "relu",
-    "round", "rsqrt", "sigmoid", "sign", "sin", "sqrt", "tan", "tanh", "trunc"]
-INPLACE_VARIANTS = ["abs", "absolute", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "cos",
-    "erf", "exp", "expm1", "fix", "floor", "frac", "log", "log10", "log1p", "log2", "relu",
-    "round", "rsqrt", "sigmoid", "sign", "sin", "sqrt", "tan", "tanh", "trunc"]
+TENSOR_METHODS = ["abs", "absolute", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh",
+    "arctan", "arctanh", "asin", "asinh", "atan", "atanh", "ceil", "clamp", "clamp_max",
+    "clamp_min", "clip", "cos", "cosh", "deg2rad", "digamma", "erf", "erfc", "erfinv", "exp",
+    "exp2", "expm1", "fix", "floor", "frac", "lgamma", "log", "log10", "log1p", "log2", "logit",
+    "nan_to_num", "polygamma", "rad2deg", "relu", "round", "rsqrt", "sgn", "sigmoid", "sign",
+    "signbit", "sin", "sinh", "sqrt", "tan", "tanh", "trunc"]
+INPLACE_VARIANTS = ["abs", "absolute", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh",
+    "arctan", "arctanh", "asin", "asinh", "atan", "atanh", "ceil", "clamp", "clamp_max",
+    "clamp_min", "clip", "cos", "cosh", "deg2rad", "digamma", "erf", "erfc", "erfinv", "exp",
+    "exp2", "expm1", "fix", "floor", "frac", "lgamma", "log", "log10", "log1p", "log2", "logit",
+    "nan_to_num", "polygamma", "rad2deg", "relu", "round", "rsqrt", "sgn", "sigmoid", "sign", "sin",
+    "sinh", "sqrt", "tan", "tanh", "trunc"]
