@@ -444,7 +444,7 @@ def test_seed_cnn_layers_match_torch(torch):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
-# ------------------------------------------------------- known core bug (strict xfail)
+# ------------------------------------------- squeezed outputs: SqueezeBackward1
 
 @pytest.mark.parametrize("code", [
     lambda lib, x: lib.conv2d(x[0], lib.ones(2, 3, 1, 1, requires_grad=True)),
