@@ -37,6 +37,8 @@ ERRORS = [
      ["Expected 3D (unbatched) or 4D (batched) input to conv2d", "[3, 4]"]),
     ("conv1d_dims", lambda lib: lib.conv1d(_x(lib, 3), _x(lib, 2, 3, 1)), RuntimeError,
      ["Expected 2D (unbatched) or 3D (batched) input to conv1d", "[3]"]),
+    ("conv2d_weight_dims", lambda lib: lib.conv2d(_x(lib, 1, 1, 8, 8), _x(lib, 10, 1, 5)),
+     RuntimeError, ["conv2d expects a 4-D weight", "[10, 1, 5]"]),
     ("conv2d_channels", lambda lib: lib.conv2d(_x(lib, 64, 3, 28, 28), _x(lib, 10, 1, 5, 5)),
      RuntimeError, ["Given groups=1, weight of size [10, 1, 5, 5], expected input[64, 3, 28, "
                     "28] to have 1 channels, but got 3 channels instead"]),
@@ -439,7 +441,7 @@ def test_seed_cnn_layers_match_torch(torch):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
-# ------------------------------------------------------- known core bug (strict xfail)
+# ------------------------------------------- squeezed outputs: SqueezeBackward1
 
 @pytest.mark.parametrize("code", [
     lambda lib, x: lib.conv2d(x[0], lib.ones(2, 3, 1, 1, requires_grad=True)),

@@ -4,10 +4,8 @@ Sizes are small so that the float64 gradchecks stay fast: samples of at most 40
 numbers (input + weight + bias) are gradchecked, those of at most 12 also
 gradgradchecked (tests/test_ops.py); tests/test_conv.py gradchecks larger ones.
 
-Unbatched inputs and the 1-D poolings go through ``squeeze`` in torch
-(``SqueezeBackward1``); they have their own entries with ``check_grad_fn=False``
-until tensorkit's squeeze(dim) node carries that name (tests/test_conv.py holds the
-strict xfail).
+Unbatched convolutions and the 1-D poolings end in a ``squeeze`` in torch, so their
+output's grad_fn is ``SqueezeBackward1``, in tensorkit too.
 """
 
 from __future__ import annotations
@@ -200,23 +198,23 @@ UNPOOL2D = [
 
 OPS = [
     conv_op("conv2d", CONV2D, dtypes=FLOATS + ("int64",)),
-    conv_op("conv2d_unbatched", CONV2D_UNBATCHED, check_grad_fn=False),
+    conv_op("conv2d_unbatched", CONV2D_UNBATCHED),
     conv_op("conv1d", CONV1D),
-    conv_op("conv1d_unbatched", CONV1D_UNBATCHED, check_grad_fn=False),
+    conv_op("conv1d_unbatched", CONV1D_UNBATCHED),
     conv_op("conv3d", CONV3D),
     conv_op("conv_transpose2d", CONV_TRANSPOSE2D, transposed=True),
     conv_op("conv_transpose1d", CONV_TRANSPOSE1D, transposed=True),
     pool_op("max_pool2d", MAX_POOL2D, dtypes=FLOATS + ("int64", "int32")),
-    pool_op("max_pool1d_1d", MAX_POOL1D, check_grad_fn=False),
+    pool_op("max_pool1d_1d", MAX_POOL1D),
     pool_op("avg_pool2d", AVG_POOL2D, dtypes=FLOATS + ("int64",)),
-    pool_op("avg_pool1d_1d", AVG_POOL1D, check_grad_fn=False),
+    pool_op("avg_pool1d_1d", AVG_POOL1D),
     pool_op("adaptive_avg_pool2d", ADAPTIVE_AVG2D),
-    pool_op("adaptive_avg_pool1d_1d", ADAPTIVE_1D, check_grad_fn=False),
+    pool_op("adaptive_avg_pool1d_1d", ADAPTIVE_1D),
     pool_op("adaptive_max_pool2d", ADAPTIVE_MAX2D),
-    pool_op("adaptive_max_pool1d_1d", ADAPTIVE_1D, check_grad_fn=False),
+    pool_op("adaptive_max_pool1d_1d", ADAPTIVE_1D),
     OpInfo("max_unpool2d", _unpool, pool_samples(UNPOOL2D), **POOL_TOL),
     OpInfo("max_unpool1d", _unpool1d, pool_samples([((2, 3, 8), (2,), {}, False),
                                                     ((2, 3, 8), (2,), {"output_size": (9,)},
                                                      False)]),
-           check_grad_fn=False, **POOL_TOL),
+           **POOL_TOL),
 ]
