@@ -29,6 +29,12 @@ def test_ci_runs_the_readme_test_line_verbatim():
     assert test_line in ci_lines
 
 
+def test_first_line_opens_the_lessons_in_jupyterlab():
+    line = quick_start_lines()[0]
+    assert "jupyter lab lessons/00_welcome.ipynb" in line and ".[lessons]" in line
+    assert (ROOT / "lessons" / "00_welcome.ipynb").exists()
+
+
 def test_demo_runs_and_finds_the_gradient():
     out = subprocess.run([sys.executable, "-m", "tensorkit.demo"], capture_output=True,
                          text=True, timeout=120, cwd=ROOT, check=True).stdout
