@@ -394,7 +394,8 @@ def _fma(a, b, c, dtype=np.float64) -> np.ndarray:
     if np.dtype(dtype) == np.float64:
         p, e = _two_prod(a, b)
         s, t = _two_sum(c, p)
-        return s + _add_round_odd(t, e)
+        correction = _add_round_odd(t, e)
+        return np.where(correction == 0, s, s + correction)  # keeps the sign of a zero
     # float32 inputs: their product is exact in float64; rounding the sum to odd in
     # float64 and then to float32 rounds only once
     return _add_round_odd(a * b, c).astype(dtype)
@@ -478,7 +479,7 @@ def _arange_float(start: float, step: float, n: int, np_dtype) -> np.ndarray:
     vectorised = n // (2 * lanes) * (2 * lanes)
     lane = np.where(i < vectorised, i % lanes, 0)
     base = _fma(step, i - lane, start, acc).astype(np_dtype)
-    return _fma(lane, step, base, acc).astype(np_dtype)
+    return np.where(lane == 0, base, _fma(lane, step, base, acc).astype(np_dtype))
 
 
 def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -685,20 +686,48 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return _finish(data, None, device, requires_grad)
 
 
+def _memory_order(data) -> list[int]:
+    """The dims of ``data`` from outermost to innermost in memory, if it is dense (a
+    permutation of a row-major array, as ``x.t()``); otherwise plain row-major order."""
+    order = list(range(data.ndim))
+    if data.flags.c_contiguous:
+        return order
+    order.sort(key=lambda d: -data.strides[d])
+    expected = data.itemsize
+    for d in reversed(order):
+        if data.shape[d] != 1 and data.strides[d] != expected:
+            return list(range(data.ndim))  # gaps or repeats: torch falls back to row-major
+        expected *= data.shape[d]
+    return order
+
+
+def _random_like(input: Tensor, make, requires_grad: bool) -> Tensor:
+    """Random numbers drawn in the memory order of ``input``, as torch fills them."""
+    order = _memory_order(input._data)
+    data = make(tuple(input._data.shape[d] for d in order))._data
+    return _finish(data.transpose(np.argsort(order)), None, None, requires_grad)
+
+
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uniform samples from [0, 1) shaped (and laid out in memory) like ``input``."""
     dt, dev = _like(input, dtype, device, "rand_like")
-    return rand(input._data.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _random_like(input, lambda shape: rand(shape, dtype=dt, device=dev), requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Standard normal samples shaped (and laid out in memory) like ``input``."""
     dt, dev = _like(input, dtype, device, "randn_like")
-    return randn(input._data.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _random_like(input, lambda shape: randn(shape, dtype=dt, device=dev), requires_grad)
 
 
 def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None,
                  requires_grad=False) -> Tensor:
+    """Integers in ``[low, high)`` (``randint_like(x, high)``: from 0) shaped like ``input``."""
     dt, dev = _like(input, dtype, device, "randint_like")
-    return randint(low, high, input._data.shape, dtype=dt, device=dev)
+    if high is None:
+        low, high = 0, low
+    return _random_like(input, lambda shape: randint(low, high, shape, dtype=dt, device=dev),
+                        requires_grad)
 
 
 def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
