@@ -380,8 +380,8 @@ def expand(input: Tensor, *sizes) -> Tensor:
     shape = input._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand({input.type()}{{{list(shape)}}}, size={list(sizes)}): the "
-                           "number of sizes provided ({}) must be greater or equal to the number "
-                           "of dimensions in the tensor ({})".format(len(sizes), len(shape)))
+                           f"number of sizes provided ({len(sizes)}) must be greater or equal to "
+                           f"the number of dimensions in the tensor ({len(shape)})")
     offset = len(sizes) - len(shape)
     target = []
     for i, s in enumerate(sizes):
@@ -689,7 +689,10 @@ class DiagonalBackward0(Function):
 
     def forward(self, x, offset=0, dim1=0, dim2=1):
         self.input_shape, self.args = x.shape, (offset, dim1, dim2)
-        return x.diagonal(offset, dim1, dim2)
+        out = x.diagonal(offset, dim1, dim2)
+        if not out.flags.writeable and x.flags.writeable:
+            out.flags.writeable = True  # NumPy hands out diagonals read-only; torch's are views
+        return out
 
     def backward(self, grad):
         from .creation import zeros
@@ -938,7 +941,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                         "Tensor")
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     dtype = D.result_type(*tensors)
     ndim = max(t._data.ndim for t in tensors)
     kept = [(i, t) for i, t in enumerate(tensors) if not _legacy_empty(t._data.shape, ndim)]
