@@ -152,6 +152,11 @@ LAYOUTS = [
     lambda lib: lib.ones(2, 3).t().reshape(6),
     lambda lib: lib.ones(2, 3).movedim(0, 1),
     lambda lib: lib.ones(2, 12).unflatten(1, (3, 4)),
+    lambda lib: lib.ones(2, 3).t().clone(),              # clone keeps a dense layout...
+    lambda lib: lib.ones(2, 3, 4).permute(2, 0, 1).clone(),
+    lambda lib: lib.ones(4, 6)[:, ::2].clone(),          # ...and compacts a strided one
+    lambda lib: lib.ones(2, 1).expand(2, 3).clone(),
+    lambda lib: lib.ones(2, 3).t().double(),
 ]
 
 

@@ -690,7 +690,7 @@ class DiagonalBackward0(Function):
     def forward(self, x, offset=0, dim1=0, dim2=1):
         self.input_shape, self.args = x.shape, (offset, dim1, dim2)
         out = x.diagonal(offset, dim1, dim2)
-        if not out.flags.writeable and x.flags.writeable:
+        if not getattr(out.flags, "writeable", True) and x.flags.writeable:
             out.flags.writeable = True  # NumPy hands out diagonals read-only; torch's are views
         return out
 
