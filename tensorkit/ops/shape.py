@@ -130,9 +130,9 @@ def reshape(input: Tensor, *shape) -> Tensor:
     shape = _infer_shape(_shape_arg(shape), input._data.size)
     if input._data.flags.c_contiguous or _can_view(input._data, shape):
         return view_apply(ViewBackward0, input, shape=shape)
-    from .conversion import clone
+    from .conversion import contiguous
 
-    return unsafe_view(clone(input), shape)
+    return unsafe_view(contiguous(input), shape)  # a row-major copy, then its new shape
 
 
 class UnsafeViewBackward0(Function):
