@@ -595,6 +595,7 @@ def _empty_like_data(input: Tensor, dt: D.dtype, dev):
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
+    """Zeros with the shape, dtype, device and memory layout of ``input``."""
     dt, dev = _like(input, dtype, device, "zeros_like")
     data = _empty_like_data(input, dt, dev)
     data.fill(0)
@@ -603,6 +604,7 @@ def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
+    """Ones with the shape, dtype, device and memory layout of ``input``."""
     dt, dev = _like(input, dtype, device, "ones_like")
     data = _empty_like_data(input, dt, dev)
     data.fill(1)
@@ -611,12 +613,14 @@ def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
+    """Uninitialised memory shaped and laid out like ``input``."""
     dt, dev = _like(input, dtype, device, "empty_like")
     return _finish(_empty_like_data(input, dt, dev), None, None, requires_grad)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
+    """``fill_value`` everywhere, shaped like ``input`` (its dtype unless ``dtype`` is given)."""
     dt, dev = _like(input, dtype, device, "full_like")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()

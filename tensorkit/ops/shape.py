@@ -170,10 +170,12 @@ def ravel(input: Tensor) -> Tensor:
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``view`` with the shape of ``other``."""
     return view(input, tuple(other._data.shape))
 
 
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``reshape`` to the shape of ``other``."""
     return reshape(input, tuple(other._data.shape))
 
 
@@ -404,10 +406,12 @@ def expand(input: Tensor, *sizes) -> Tensor:
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``expand`` to the shape of ``other``."""
     return expand(input, tuple(other._data.shape))
 
 
 def broadcast_to(input: Tensor, shape) -> Tensor:
+    """``expand`` to ``shape`` (a view: no data is copied)."""
     return expand(input, tuple(shape))
 
 
@@ -895,6 +899,7 @@ def resize_(self: Tensor, *sizes) -> Tensor:
 
 
 def resize_as_(self: Tensor, the_template: Tensor) -> Tensor:
+    """``resize_`` to the shape of ``the_template``."""
     return resize_(self, the_template._data.shape)
 
 
@@ -1010,20 +1015,20 @@ def _tensor_list(tensors) -> list:
     return list(tensors)
 
 
-def atleast_1d(*tensors):
+def atleast_1d(*tensors) -> Tensor | tuple[Tensor, ...]:
     """0-d tensors become shape ``(1,)``; others are returned as they are."""
     out = [t.reshape(1) if t._data.ndim == 0 else t for t in _tensor_list(tensors)]
     return out[0] if len(tensors) == 1 and isinstance(tensors[0], Tensor) else tuple(out)
 
 
-def atleast_2d(*tensors):
+def atleast_2d(*tensors) -> Tensor | tuple[Tensor, ...]:
     """0-d tensors become ``(1, 1)``, 1-d ones ``(1, n)``."""
     out = [t.reshape(1, 1) if t._data.ndim == 0 else unsqueeze(t, 0) if t._data.ndim == 1
            else t for t in _tensor_list(tensors)]
     return out[0] if len(tensors) == 1 and isinstance(tensors[0], Tensor) else tuple(out)
 
 
-def atleast_3d(*tensors):
+def atleast_3d(*tensors) -> Tensor | tuple[Tensor, ...]:
     """0-d becomes ``(1, 1, 1)``, ``(n,)`` becomes ``(1, n, 1)``, ``(m, n)`` ``(m, n, 1)``."""
     def lift(t):
         n = t._data.ndim
@@ -1088,6 +1093,7 @@ def repeat(input: Tensor, *repeats) -> Tensor:
 
 
 def tile(input: Tensor, dims) -> Tensor:
+    """``repeat``, with missing leading repeat counts taken as 1."""
     dims = tuple(dims)
     dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, dims)
@@ -1103,16 +1109,19 @@ class FlipBackward0(Function):
 
 
 def flip(input: Tensor, dims) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy, unlike NumPy's view)."""
     n = input._data.ndim
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     return FlipBackward0.apply(input, dims=tuple(wrap_dim(d, n) for d in dims))
 
 
 def fliplr(input: Tensor) -> Tensor:
+    """Reverse the columns (dim 1)."""
     return flip(input, (1,))
 
 
 def flipud(input: Tensor) -> Tensor:
+    """Reverse the rows (dim 0)."""
     return flip(input, (0,))
 
 
