@@ -152,16 +152,18 @@ def _infer_dtype(data) -> D.dtype:
         return _leaf_dtype(data)
     if len(data) == 0:
         return D.get_default_dtype()
+    known = {builtins.float: D.get_default_dtype(), builtins.int: D.int64,  # fast paths
+             builtins.bool: D.bool, builtins.complex: D.default_complex_dtype()}
     result = None
     for item in data:
-        t = type(item)
-        if t is builtins.float:  # the common cases without a function call
-            d = D.get_default_dtype()
-        elif t is builtins.int:
-            d = D.int64
-        else:
+        kind = type(item)
+        d = known.get(kind)
+        if d is None:
             d = _infer_dtype(item)
-        result = d if result is None else D.promote_types(result, d)
+            if issubclass(kind, np.generic):  # every np.float32 scalar has the same dtype
+                known[kind] = d
+        if d is not result:
+            result = d if result is None else D.promote_types(result, d)
     return result
 
 
