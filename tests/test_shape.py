@@ -95,6 +95,57 @@ def test_copies_do_not_share_memory(name, torch):
     assert values(ours) == values(theirs) == np.arange(12.0).reshape(3, 4).tolist()
 
 
+INPLACE_VIEWS = {
+    "diagonal": lambda b: b.diagonal(1),
+    "narrow": lambda b: b.narrow(1, 1, 2),
+    "movedim": lambda b: b.movedim(0, 1),
+    "unflatten": lambda b: b.unflatten(1, (2, 2)),
+    "view": lambda b: b.view(-1),
+    "squeeze": lambda b: b.unsqueeze(0).squeeze(0),
+    "select_of_t": lambda b: b.t()[1],
+    "unfold": lambda b: b.unfold(1, 2, 2),
+    "tensor_split": lambda b: b.tensor_split(2, dim=1)[1],
+}
+
+
+@pytest.mark.parametrize("name", list(INPLACE_VIEWS))
+def test_gradient_after_writing_through_a_view(name, torch):
+    """The base's graph learns about the write: its gradient matches torch's."""
+    def code(lib):
+        x = lib.arange(12.0, requires_grad=True)
+        base = (x * 1).view(3, 4)
+        view = INPLACE_VIEWS[name](base)
+        view.mul_(view.detach() + 2)
+        (base ** 2).sum().backward()
+        return x.grad
+
+    ours, theirs = both(code, torch)
+    assert values(ours) == values(theirs)
+
+
+@pytest.mark.xfail(reason="core bug: ops/inplace.py lets an output of a multi-view op (split, "
+                          "chunk, unbind) be modified in place while it needs a gradient; torch "
+                          "refuses, since the other outputs' gradients would be wrong", strict=True)
+@pytest.mark.parametrize("piece", [lambda b: b.split(2, 1)[1], lambda b: b.unbind(1)[0],
+                                   lambda b: b.chunk(2)[0]], ids=["split", "unbind", "chunk"])
+def test_writing_into_one_of_several_views_is_refused(piece):
+    x = tensorkit.arange(12.0, requires_grad=True)
+    view = piece((x * 1).view(3, 4))
+    with pytest.raises(RuntimeError, match="returns multiple views"):
+        view.mul_(2)
+
+
+def test_writing_into_split_pieces_without_grad_is_fine(torch):
+    def code(lib):
+        base = lib.arange(6.0)
+        a, b = base.split(3)
+        b.mul_(-1)
+        return base
+
+    ours, theirs = both(code, torch)
+    assert values(ours) == values(theirs)
+
+
 def test_view_keeps_its_base_and_version_counter():
     base = tensorkit.zeros(2, 3)
     view = base.t()[1]
