@@ -42,23 +42,26 @@ def to_copy(x: Tensor, dtype: D.dtype | None, device, copy: bool) -> Tensor:
 
 
 class CloneBackward0(Function):
-    def forward(self, x):
-        return x.copy()
+    """A copy; ``order='K'`` keeps the memory layout of a dense input (a transposed input
+    gives a transposed copy, torch's ``preserve_format``), ``'C'`` makes it row-major."""
+
+    def forward(self, x, order="K"):
+        return x.copy(order=order)
 
     def backward(self, grad):
         return grad
 
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
-    """A copy with its own memory, still connected to the graph."""
-    return CloneBackward0.apply(input)
+    """A copy with its own memory, still connected to the graph (same memory layout)."""
+    return CloneBackward0.apply(input, order="K")
 
 
 def contiguous(input: Tensor, memory_format=None) -> Tensor:
     """``input`` if its memory is already laid out row by row, else a row-major copy."""
     if input._data.flags.c_contiguous:
         return input
-    return CloneBackward0.apply(input)
+    return CloneBackward0.apply(input, order="C")
 
 
 def _xp(x):

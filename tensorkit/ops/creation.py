@@ -152,16 +152,18 @@ def _infer_dtype(data) -> D.dtype:
         return _leaf_dtype(data)
     if len(data) == 0:
         return D.get_default_dtype()
+    known = {builtins.float: D.get_default_dtype(), builtins.int: D.int64,  # fast paths
+             builtins.bool: D.bool, builtins.complex: D.default_complex_dtype()}
     result = None
     for item in data:
-        t = type(item)
-        if t is builtins.float:  # the common cases without a function call
-            d = D.get_default_dtype()
-        elif t is builtins.int:
-            d = D.int64
-        else:
+        kind = type(item)
+        d = known.get(kind)
+        if d is None:
             d = _infer_dtype(item)
-        result = d if result is None else D.promote_types(result, d)
+            if issubclass(kind, np.generic):  # every np.float32 scalar has the same dtype
+                known[kind] = d
+        if d is not result:
+            result = d if result is None else D.promote_types(result, d)
     return result
 
 
@@ -394,7 +396,8 @@ def _fma(a, b, c, dtype=np.float64) -> np.ndarray:
     if np.dtype(dtype) == np.float64:
         p, e = _two_prod(a, b)
         s, t = _two_sum(c, p)
-        return s + _add_round_odd(t, e)
+        correction = _add_round_odd(t, e)
+        return np.where(correction == 0, s, s + correction)  # keeps the sign of a zero
     # float32 inputs: their product is exact in float64; rounding the sum to odd in
     # float64 and then to float32 rounds only once
     return _add_round_odd(a * b, c).astype(dtype)
@@ -478,7 +481,7 @@ def _arange_float(start: float, step: float, n: int, np_dtype) -> np.ndarray:
     vectorised = n // (2 * lanes) * (2 * lanes)
     lane = np.where(i < vectorised, i % lanes, 0)
     base = _fma(step, i - lane, start, acc).astype(np_dtype)
-    return _fma(lane, step, base, acc).astype(np_dtype)
+    return np.where(lane == 0, base, _fma(lane, step, base, acc).astype(np_dtype))
 
 
 def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -594,6 +597,7 @@ def _empty_like_data(input: Tensor, dt: D.dtype, dev):
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
+    """Zeros with the shape, dtype, device and memory layout of ``input``."""
     dt, dev = _like(input, dtype, device, "zeros_like")
     data = _empty_like_data(input, dt, dev)
     data.fill(0)
@@ -602,6 +606,7 @@ def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
+    """Ones with the shape, dtype, device and memory layout of ``input``."""
     dt, dev = _like(input, dtype, device, "ones_like")
     data = _empty_like_data(input, dt, dev)
     data.fill(1)
@@ -610,12 +615,14 @@ def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
+    """Uninitialised memory shaped and laid out like ``input``."""
     dt, dev = _like(input, dtype, device, "empty_like")
     return _finish(_empty_like_data(input, dt, dev), None, None, requires_grad)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
+    """``fill_value`` everywhere, shaped like ``input`` (its dtype unless ``dtype`` is given)."""
     dt, dev = _like(input, dtype, device, "full_like")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -685,20 +692,48 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return _finish(data, None, device, requires_grad)
 
 
+def _memory_order(data) -> list[int]:
+    """The dims of ``data`` from outermost to innermost in memory, if it is dense (a
+    permutation of a row-major array, as ``x.t()``); otherwise plain row-major order."""
+    order = list(range(data.ndim))
+    if data.flags.c_contiguous:
+        return order
+    order.sort(key=lambda d: -data.strides[d])
+    expected = data.itemsize
+    for d in reversed(order):
+        if data.shape[d] != 1 and data.strides[d] != expected:
+            return list(range(data.ndim))  # gaps or repeats: torch falls back to row-major
+        expected *= data.shape[d]
+    return order
+
+
+def _random_like(input: Tensor, make, requires_grad: bool) -> Tensor:
+    """Random numbers drawn in the memory order of ``input``, as torch fills them."""
+    order = _memory_order(input._data)
+    data = make(tuple(input._data.shape[d] for d in order))._data
+    return _finish(data.transpose(np.argsort(order)), None, None, requires_grad)
+
+
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uniform samples from [0, 1) shaped (and laid out in memory) like ``input``."""
     dt, dev = _like(input, dtype, device, "rand_like")
-    return rand(input._data.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _random_like(input, lambda shape: rand(shape, dtype=dt, device=dev), requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Standard normal samples shaped (and laid out in memory) like ``input``."""
     dt, dev = _like(input, dtype, device, "randn_like")
-    return randn(input._data.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _random_like(input, lambda shape: randn(shape, dtype=dt, device=dev), requires_grad)
 
 
 def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None,
                  requires_grad=False) -> Tensor:
+    """Integers in ``[low, high)`` (``randint_like(x, high)``: from 0) shaped like ``input``."""
     dt, dev = _like(input, dtype, device, "randint_like")
-    return randint(low, high, input._data.shape, dtype=dt, device=dev)
+    if high is None:
+        low, high = 0, low
+    return _random_like(input, lambda shape: randint(low, high, shape, dtype=dt, device=dev),
+                        requires_grad)
 
 
 def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:

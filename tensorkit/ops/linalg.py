@@ -325,7 +325,7 @@ class AddrBackward0(Function):
     def forward(self, bias, v1, v2, beta=1, alpha=1):
         self.save_for_backward(v1, v2)
         self.beta, self.alpha = beta, alpha
-        out = array_module(v1).multiply.outer(v1, v2)
+        out = v1[:, None] * v2[None, :]
         if alpha != 1:
             out *= alpha
         if beta != 0:

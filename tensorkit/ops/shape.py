@@ -130,9 +130,9 @@ def reshape(input: Tensor, *shape) -> Tensor:
     shape = _infer_shape(_shape_arg(shape), input._data.size)
     if input._data.flags.c_contiguous or _can_view(input._data, shape):
         return view_apply(ViewBackward0, input, shape=shape)
-    from .conversion import clone
+    from .conversion import contiguous
 
-    return unsafe_view(clone(input), shape)
+    return unsafe_view(contiguous(input), shape)  # a row-major copy, then its new shape
 
 
 class UnsafeViewBackward0(Function):
@@ -170,10 +170,12 @@ def ravel(input: Tensor) -> Tensor:
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``view`` with the shape of ``other``."""
     return view(input, tuple(other._data.shape))
 
 
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``reshape`` to the shape of ``other``."""
     return reshape(input, tuple(other._data.shape))
 
 
@@ -380,8 +382,8 @@ def expand(input: Tensor, *sizes) -> Tensor:
     shape = input._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand({input.type()}{{{list(shape)}}}, size={list(sizes)}): the "
-                           "number of sizes provided ({}) must be greater or equal to the number "
-                           "of dimensions in the tensor ({})".format(len(sizes), len(shape)))
+                           f"number of sizes provided ({len(sizes)}) must be greater or equal to "
+                           f"the number of dimensions in the tensor ({len(shape)})")
     offset = len(sizes) - len(shape)
     target = []
     for i, s in enumerate(sizes):
@@ -404,10 +406,12 @@ def expand(input: Tensor, *sizes) -> Tensor:
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``expand`` to the shape of ``other``."""
     return expand(input, tuple(other._data.shape))
 
 
 def broadcast_to(input: Tensor, shape) -> Tensor:
+    """``expand`` to ``shape`` (a view: no data is copied)."""
     return expand(input, tuple(shape))
 
 
@@ -689,7 +693,10 @@ class DiagonalBackward0(Function):
 
     def forward(self, x, offset=0, dim1=0, dim2=1):
         self.input_shape, self.args = x.shape, (offset, dim1, dim2)
-        return x.diagonal(offset, dim1, dim2)
+        out = x.diagonal(offset, dim1, dim2)
+        if not getattr(out.flags, "writeable", True) and x.flags.writeable:
+            out.flags.writeable = True  # NumPy hands out diagonals read-only; torch's are views
+        return out
 
     def backward(self, grad):
         from .creation import zeros
@@ -892,6 +899,7 @@ def resize_(self: Tensor, *sizes) -> Tensor:
 
 
 def resize_as_(self: Tensor, the_template: Tensor) -> Tensor:
+    """``resize_`` to the shape of ``the_template``."""
     return resize_(self, the_template._data.shape)
 
 
@@ -938,7 +946,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                         "Tensor")
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     dtype = D.result_type(*tensors)
     ndim = max(t._data.ndim for t in tensors)
     kept = [(i, t) for i, t in enumerate(tensors) if not _legacy_empty(t._data.shape, ndim)]
@@ -1007,20 +1015,20 @@ def _tensor_list(tensors) -> list:
     return list(tensors)
 
 
-def atleast_1d(*tensors):
+def atleast_1d(*tensors) -> Tensor | tuple[Tensor, ...]:
     """0-d tensors become shape ``(1,)``; others are returned as they are."""
     out = [t.reshape(1) if t._data.ndim == 0 else t for t in _tensor_list(tensors)]
     return out[0] if len(tensors) == 1 and isinstance(tensors[0], Tensor) else tuple(out)
 
 
-def atleast_2d(*tensors):
+def atleast_2d(*tensors) -> Tensor | tuple[Tensor, ...]:
     """0-d tensors become ``(1, 1)``, 1-d ones ``(1, n)``."""
     out = [t.reshape(1, 1) if t._data.ndim == 0 else unsqueeze(t, 0) if t._data.ndim == 1
            else t for t in _tensor_list(tensors)]
     return out[0] if len(tensors) == 1 and isinstance(tensors[0], Tensor) else tuple(out)
 
 
-def atleast_3d(*tensors):
+def atleast_3d(*tensors) -> Tensor | tuple[Tensor, ...]:
     """0-d becomes ``(1, 1, 1)``, ``(n,)`` becomes ``(1, n, 1)``, ``(m, n)`` ``(m, n, 1)``."""
     def lift(t):
         n = t._data.ndim
@@ -1085,6 +1093,7 @@ def repeat(input: Tensor, *repeats) -> Tensor:
 
 
 def tile(input: Tensor, dims) -> Tensor:
+    """``repeat``, with missing leading repeat counts taken as 1."""
     dims = tuple(dims)
     dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, dims)
@@ -1100,16 +1109,19 @@ class FlipBackward0(Function):
 
 
 def flip(input: Tensor, dims) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy, unlike NumPy's view)."""
     n = input._data.ndim
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     return FlipBackward0.apply(input, dims=tuple(wrap_dim(d, n) for d in dims))
 
 
 def fliplr(input: Tensor) -> Tensor:
+    """Reverse the columns (dim 1)."""
     return flip(input, (1,))
 
 
 def flipud(input: Tensor) -> Tensor:
+    """Reverse the rows (dim 0)."""
     return flip(input, (0,))
 
 
