@@ -536,9 +536,6 @@ def test_backward_through_some_pieces_of_a_split(torch):
     assert values(ours) == values(theirs)
 
 
-@pytest.mark.xfail(reason="core bug: autograd/engine.py counts a node twice when two roots "
-                          "share it (run_backward with outputs of one split/unbind), so the "
-                          "leaf never receives its gradient", strict=True)
 @pytest.mark.parametrize("pieces", [lambda x: x.split(2), lambda x: x.unbind(),
                                     lambda x: x.chunk(3)], ids=["split", "unbind", "chunk"])
 def test_backward_from_several_outputs_of_one_node(pieces):
