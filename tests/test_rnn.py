@@ -204,6 +204,7 @@ def test_unbatched_input_matches_torch(torch, cls, extra, batch_first, with_hx):
     assert_grads_close(ours, theirs, "float32", leaves)
 
 
+@pytest.mark.filterwarnings("ignore:LSTM with projections")
 @pytest.mark.parametrize("with_hx", [False, True])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("bidirectional", [False, True])
@@ -311,11 +312,13 @@ def test_cell_loop_equals_layer(cls, extra):
 
 # -------------------------------------------------------------------- packed sequences
 
+@pytest.mark.filterwarnings("ignore:LSTM with projections")
 @pytest.mark.parametrize("with_hx", [False, True])
 @pytest.mark.parametrize("enforce_sorted", [True, False])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("num_layers", [1, 2])
-@pytest.mark.parametrize("cls,extra", MODES, ids=["rnn_tanh", "rnn_relu", "gru", "lstm"])
+@pytest.mark.parametrize("cls,extra", MODES + [("LSTM", {"proj_size": 2})],
+                         ids=["rnn_tanh", "rnn_relu", "gru", "lstm", "lstm_proj"])
 def test_packed_sequence_through_rnn_matches_torch(torch, cls, extra, num_layers,
                                                    bidirectional, enforce_sorted, with_hx):
     ours, theirs = make_pair(torch, cls, INPUT, HIDDEN, num_layers=num_layers,
@@ -330,7 +333,8 @@ def test_packed_sequence_through_rnn_matches_torch(torch, cls, extra, num_layers
     args_ours, args_theirs = (p_ours,), (p_theirs,)
     if with_hx:
         layers = num_layers * (2 if bidirectional else 1)
-        h_ours, h_theirs = initial_state(torch, cls, (layers, 4, HIDDEN), "float32")
+        h_ours, h_theirs = initial_state(torch, cls, (layers, 4, HIDDEN), "float32",
+                                         proj=extra.get("proj_size", 0))
         args_ours, args_theirs = (p_ours, h_ours), (p_theirs, h_theirs)
         leaves += state_leaves(h_ours, h_theirs)
     (out_ours, h_ours), (out_theirs, h_theirs) = ours(*args_ours), theirs(*args_theirs)
