@@ -647,6 +647,7 @@ def test_cell_gradcheck_and_gradgradcheck(cls):
     assert gradgradcheck(fn, inputs)
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph")
 def test_double_backward_matches_torch(torch):
     """create_graph=True through a GRU and an LSTM: gradient of a gradient norm."""
     for cls in ("GRU", "LSTM"):

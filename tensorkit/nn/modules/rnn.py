@@ -500,7 +500,7 @@ def _no_proj_size(kwargs: dict) -> None:
 
 class RNN(RNNBase):
     """Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu),
-    over a whole sequence and any number of stacked layers; see the module docstring."""
+    over a whole sequence, for any number of stacked layers and both directions."""
 
     _dims_error_tail = " tensor"
 
@@ -519,8 +519,15 @@ class RNN(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit: gates decide how much of the state to reset (r) and how
-    much to keep (z); see the equations in the module docstring."""
+    """Gated recurrent unit, at every step t of every layer::
+
+        r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)      how much of h the candidate sees
+        z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)      how much of h to keep
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+        h' = (1 - z) * n + z * h
+
+    ``weight_ih_l{k}`` stacks W_ir, W_iz, W_in: (3 * hidden_size, inputs).
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
@@ -532,8 +539,16 @@ class GRU(RNNBase):
 
 class LSTM(RNNBase):
     """Long short-term memory: a cell state c, written and read through gates, carries
-    information over many steps.  The state is the pair ``(h, c)``; ``proj_size > 0``
-    projects h to that size with ``weight_hr_l{k}``."""
+    information over many steps.  At every step t of every layer::
+
+        i, f, o = sigmoid(W_i. x + b_i. + W_h. h + b_h.)   input, forget, output gates
+        g = tanh(W_ig x + b_ig + W_hg h + b_hg)             what could be written
+        c' = f * c + i * g
+        h' = o * tanh(c')                                   (W_hr h' with proj_size)
+
+    ``weight_ih_l{k}`` stacks the gates in the order i, f, g, o: (4 * hidden_size,
+    inputs).  The state is the pair ``(h, c)``; ``proj_size > 0`` makes h smaller.
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
@@ -668,7 +683,7 @@ class RNNCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step (equations in the module docstring): returns h'."""
+    """One GRU step: ``h' = (1 - z) * n + z * h`` with the gates r, z, n of ``GRU``."""
 
     _mode = "GRU"
 
@@ -683,7 +698,8 @@ class GRUCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step (equations in the module docstring): ``(h, c) -> (h', c')``."""
+    """One LSTM step, ``(h, c) -> (h', c')``: ``c' = f * c + i * g``,
+    ``h' = o * tanh(c')`` with the gates i, f, g, o of ``LSTM``."""
 
     _mode = "LSTM"
 
