@@ -746,3 +746,17 @@ def test_gru_step_is_one_fused_node_and_backward_frees_graph():
     out.sum().backward()
     assert all(p.grad is not None for p in gru.parameters())
 
+
+
+@pytest.mark.xfail(reason="core bug: addmm/F.linear say 'expected m1 and m2 to have the same "
+                          "dtype' where torch says 'mat1 and mat2 must have the same dtype, "
+                          "but got Double and Float' (ops/linalg.py)", strict=True)
+def test_cell_dtype_mismatch_error_matches_torch(torch):
+    def fn(lib):
+        return lib.nn.GRUCell(INPUT, HIDDEN)(lib.zeros(2, INPUT, dtype=lib.float64))
+
+    with pytest.raises(RuntimeError) as theirs:
+        fn(torch)
+    with pytest.raises(RuntimeError) as ours:
+        fn(tensorkit)
+    assert str(ours.value) == str(theirs.value)
