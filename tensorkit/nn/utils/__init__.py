@@ -1,5 +1,6 @@
 """``tensorkit.nn.utils``: helpers around training (gradient clipping, flat vectors)."""
 
+from . import rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
