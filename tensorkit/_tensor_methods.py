@@ -83,24 +83,6 @@ def _view(self, *shape):
 shape_module = shape
 
 
-def _resize_(self, *sizes):
-    """Change the shape in place, keeping the elements in order (new ones are zero)."""
-    from ._device import array_module
-
-    new_shape = creation._size_arg(sizes)
-    data = self._data
-    n = int(np.prod(new_shape))
-    if n == data.size and data.flags.c_contiguous:
-        self._data = data.reshape(new_shape)
-    else:
-        fresh = array_module(data).zeros(new_shape, data.dtype)
-        k = min(n, data.size)
-        fresh.reshape(-1)[:k] = data.reshape(-1)[:k]
-        self._data = fresh
-    self._bump()
-    return self
-
-
 def _shape_inplace(fn):
     """``t_``, ``transpose_``, ``squeeze_``, ``unsqueeze_``: re-view the same data."""
     def method(self, *args, **kwargs):
@@ -133,7 +115,6 @@ def install() -> None:
     for name in ("uniform_", "normal_", "random_", "bernoulli_", "exponential_"):
         setattr(Tensor, name, getattr(creation, name))
     Tensor.view = _view
-    Tensor.resize_ = _resize_
     Tensor.sum_to_size = shape.sum_to_size
     for name in ("t", "transpose", "squeeze", "unsqueeze"):
         setattr(Tensor, name + "_", _shape_inplace(getattr(shape, name)))
