@@ -25,13 +25,31 @@ from ._common import as_python_scalar, cast, promote, shape_error
 
 def _binary(fn_cls, a, b, **kwargs) -> Tensor:
     """Promote the operands to a common dtype, then apply the op."""
-    a, b, _ = promote(a, b)
+    a, b, _ = promote_wrapping(a, b)
     try:
         return fn_cls.apply(a, b, **kwargs)
     except ValueError as e:
         if "broadcast" in str(e):
             raise shape_error(a, b) from None
         raise
+
+
+def promote_wrapping(a, b):
+    """``promote``, and a Python int outside an integer result dtype wraps around."""
+    a, b, dtype = promote(a, b)
+    if dtype.category == D._INT:
+        a, b = _wrap_int(a, dtype), _wrap_int(b, dtype)
+    return a, b, dtype
+
+
+def _wrap_int(x, dtype: D.dtype):
+    """A Python int beyond an integer dtype's range wraps around, as torch's C++ cast does
+    (``uint8_tensor * -1`` multiplies by 255); NumPy would raise OverflowError instead."""
+    if type(x) is int:
+        info = np.iinfo(dtype.np_dtype)
+        if not info.min <= x <= info.max:
+            return int(np.array(x & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64).astype(dtype.np_dtype))
+    return x
 
 
 def _quiet():
@@ -77,11 +95,16 @@ def _require_tensors(fn_name: str, **args) -> None:
                             f"Tensor, not {type(value).__name__}")
 
 
-def _floats(*tensors):
-    """Integer and bool tensors as the default float dtype (``atan2(int, int)`` is float)."""
-    dtype = D.get_default_dtype()
-    return tuple(cast(t, dtype) if isinstance(t, Tensor) and t.dtype.category < D._FLOAT else t
-                 for t in tensors)
+def _promote_to_float(a, b):
+    """Operands of a float-valued op (``atan2(int, int)`` is float): the promoted dtype,
+    or the default float dtype if that is an integer one.  Each operand is converted
+    straight from its own dtype, so an int8 -1 meeting a uint8 stays -1.0."""
+    a, b = as_python_scalar(a), as_python_scalar(b)
+    dtype = D.result_type(a, b)
+    if dtype.category < D._FLOAT:
+        dtype = D.get_default_dtype()
+    return (cast(a, dtype) if isinstance(a, Tensor) else a,
+            cast(b, dtype) if isinstance(b, Tensor) else b, dtype)
 
 
 def _scalar_array(value, like, dtype: D.dtype):
@@ -244,6 +267,8 @@ class PowBackward0(Function):
     def forward(self, a, exponent=2):
         self.exponent = exponent
         self.save_for_backward(a)
+        if a.dtype.kind == "b":  # bool ** bool stays bool: x ** True is x, x ** False is True
+            return a | (not exponent)
         if exponent == 2:
             return a * a
         with _quiet():
@@ -582,20 +607,33 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """``input - alpha * other``."""
     if not isinstance(input, Tensor):
         return rsub(other, input, alpha=alpha)
-    if input.dtype is D.bool and isinstance(other, Tensor) and other.dtype is D.bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    _check_bool_subtraction(input, other)
     return _out(_binary(SubBackward0, input, other, alpha=_alpha(input, other, alpha)), out)
 
 
 subtract = sub
 
 
+def _check_bool_subtraction(a, b) -> None:
+    """torch refuses ``-`` on bools, whether tensors or Python/NumPy bools."""
+    def is_bool(x):
+        return x.dtype is D.bool if isinstance(x, Tensor) else isinstance(x, bool | np.bool_)
+
+    if is_bool(a) and is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if is_bool(a) or is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 def rsub(input, other, *, alpha=1) -> Tensor:
     """``other - alpha * input`` (what ``2 - x`` computes)."""
+    _check_bool_subtraction(input, other)
     if isinstance(other, Tensor):
         return _binary(RsubBackward0, input, other, alpha=_alpha(input, other, alpha))
-    a, other, _ = promote(input, other)
+    a, other, _ = promote_wrapping(input, other)
     return RsubBackward1.apply(a, other=other, alpha=alpha)
 
 
@@ -617,14 +655,10 @@ def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
         if rounding_mode not in ("floor", "trunc"):
             raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
                                f"'floor' but found '{rounding_mode}'")
-        a, b, dtype = promote(input, other)
+        a, b, dtype = promote_wrapping(input, other)
         _not_for_bool(f"div_{rounding_mode}_cpu", dtype)
         return _out(_binary(DivBackward2, a, b, rounding_mode=rounding_mode), out)
-    a, b, dtype = promote(input, other)
-    if dtype.category < D._FLOAT:  # int / int is a float, as in Python 3
-        fdtype = D.get_default_dtype()
-        a = cast(a, fdtype) if isinstance(a, Tensor) else a
-        b = cast(b, fdtype) if isinstance(b, Tensor) else b
+    a, b, _ = _promote_to_float(input, other)  # int / int is a float, as in Python 3
     if not isinstance(a, Tensor):  # 2 / x
         return _out(mul(reciprocal(b), a), out)
     try:
@@ -638,7 +672,7 @@ divide = true_divide = div
 
 def floor_divide(input, other, *, out=None) -> Tensor:
     """Python's ``//``: division rounded down.  torch defines no derivative for it."""
-    a, b, dtype = promote(input, other)
+    a, b, dtype = promote_wrapping(input, other)
     _not_for_bool("div_floor_cpu", dtype)
     da = a._data if isinstance(a, Tensor) else a
     db = b._data if isinstance(b, Tensor) else b
@@ -671,12 +705,14 @@ def pow(input, exponent, *, out=None) -> Tensor:
         base = as_python_scalar(input)
         dtype = D.result_type(base, exponent)
         _not_for_bool("pow", dtype)
+        if dtype.category == D._INT:
+            base = _wrap_int(base, dtype)
         return _out(PowBackward2.apply(cast(exponent, dtype), base=base), out)
     if isinstance(exponent, Tensor):
         _not_for_bool("pow", D.result_type(input, exponent))
         return _out(_binary(PowBackward1, input, exponent), out)
     exponent = as_python_scalar(exponent)
-    a, _, _ = promote(input, exponent)
+    a, _, _ = promote_wrapping(input, exponent)
     if a.dtype.category < D._FLOAT and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _out(PowBackward0.apply(a, exponent=exponent), out)
@@ -705,7 +741,7 @@ def float_power_(self: Tensor, exponent) -> Tensor:
 
 def fmod(input, other, *, out=None) -> Tensor:
     """Remainder of division with the sign of ``input`` (C's fmod)."""
-    a, b, dtype = promote(input, other)
+    a, b, dtype = promote_wrapping(input, other)
     _not_for_bool("fmod_cpu", dtype)
     if not isinstance(b, Tensor):
         return _out(FmodBackward0.apply(a, other=b), out)
@@ -714,7 +750,7 @@ def fmod(input, other, *, out=None) -> Tensor:
 
 def remainder(input, other, *, out=None) -> Tensor:
     """Remainder of division with the sign of ``other`` (Python's ``%``)."""
-    a, b, dtype = promote(input, other)
+    a, b, dtype = promote_wrapping(input, other)
     _not_for_bool("remainder_cpu", dtype)
     if not isinstance(a, Tensor):  # 5 % x: torch defines no derivative
         a = _scalar_array(a, b, dtype)
@@ -743,7 +779,7 @@ def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The angle of the point (other, input) in (-pi, pi]: ``atan(input / other)`` with the
     quadrant from both signs."""
     _require_tensors("atan2", input=input, other=other)
-    return _out(_binary(Atan2Backward0, *_floats(*promote(input, other)[:2])), out)
+    return _out(_binary(Atan2Backward0, *_promote_to_float(input, other)[:2]), out)
 
 
 arctan2 = atan2
@@ -774,25 +810,21 @@ def xlogy(input, other, *, out=None) -> Tensor:
     """``input * log(other)``, but 0 where ``input`` is 0 (so 0 * log(0) counts as 0)."""
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError("xlogy(): expected at least one tensor argument")
-    x, y, dtype = promote(input, other)
-    if dtype.category < D._FLOAT:
-        dtype = D.get_default_dtype()
+    x, y, dtype = _promote_to_float(input, other)
     if not isinstance(x, Tensor):
-        return _out(XlogyBackward1.apply(_scalar_array(x, y, dtype), cast(y, dtype)), out)
+        return _out(XlogyBackward1.apply(_scalar_array(x, y, dtype), y), out)
     if not isinstance(y, Tensor):
-        return _out(XlogyBackward2.apply(cast(x, dtype), _scalar_array(y, x, dtype)), out)
-    return _out(_binary(XlogyBackward0, cast(x, dtype), cast(y, dtype)), out)
+        return _out(XlogyBackward2.apply(x, _scalar_array(y, x, dtype)), out)
+    return _out(_binary(XlogyBackward0, x, y), out)
 
 
 def copysign(input: Tensor, other, *, out=None) -> Tensor:
     """The magnitude of ``input`` with the sign of ``other`` (which may be a number)."""
     _require_tensors("copysign", input=input)
-    a, b, dtype = promote(input, other)
-    if dtype.category < D._FLOAT:
-        dtype = D.get_default_dtype()
+    a, b, dtype = _promote_to_float(input, other)
     if not isinstance(b, Tensor):
-        return _out(CopysignBackward1.apply(cast(a, dtype), _scalar_array(b, a, dtype)), out)
-    return _out(_binary(CopysignBackward0, cast(a, dtype), cast(b, dtype)), out)
+        return _out(CopysignBackward1.apply(a, _scalar_array(b, a, dtype)), out)
+    return _out(_binary(CopysignBackward0, a, b), out)
 
 
 def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:

@@ -15,8 +15,14 @@ from ._common import as_python_scalar, promote, shape_error
 
 
 def _compare(ufunc_name: str, a, b) -> Tensor:
-    """Apply a comparison on the data; the result never requires grad."""
-    a, b, _ = promote(a, b)
+    """Apply a comparison on the data; the result never requires grad.
+
+    A Python int outside an integer tensor's range wraps around first, as in torch:
+    ``uint8_tensor < -1`` compares with 255.
+    """
+    from .arithmetic import promote_wrapping
+
+    a, b, _ = promote_wrapping(a, b)
     da = a._data if isinstance(a, Tensor) else a
     db = b._data if isinstance(b, Tensor) else b
     if isinstance(a, Tensor) and isinstance(b, Tensor) and type(da) is not type(db):
@@ -92,7 +98,7 @@ def _logical(name, a, b) -> Tensor:
 def _bitwise(name: str, a, b) -> Tensor:
     a, b, dtype = promote(a, b)
     if dtype.category > D._INT:
-        raise RuntimeError(f'"{name}_cpu" not implemented for \'{dtype.legacy_name}\'')
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{dtype.legacy_name}\'')
     da = a._data if isinstance(a, Tensor) else a
     db = b._data if isinstance(b, Tensor) else b
     xp = array_module(da if isinstance(a, Tensor) else db)
@@ -187,7 +193,9 @@ def where(condition, input=None, other=None) -> Tensor:
         dtype = D.result_type(as_python_scalar(input), as_python_scalar(other))
         xp = array_module(condition._data)
         input = _make(xp.asarray(input, dtype=dtype.np_dtype))
-    x, y, _ = promote(input, other)
+    from .arithmetic import promote_wrapping
+
+    x, y, _ = promote_wrapping(input, other)
     if not isinstance(x, Tensor):
         x = _make(array_module(condition._data).asarray(x, dtype=y._data.dtype))
     if not isinstance(y, Tensor):

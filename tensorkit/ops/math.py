@@ -1019,6 +1019,10 @@ def _clamp_numbers(fn_cls, input: Tensor, lo, hi) -> Tensor:
     if dtype is D.bool:
         which = "min" if lo is not None else "max"
         raise NotImplementedError(f'"clamp_{which}_scalar_cpu" not implemented for \'Bool\'')
+    if dtype.category == D._INT:  # uint8_tensor.clamp(min=-3) compares with 253, as in torch
+        from .arithmetic import _wrap_int
+
+        lo, hi = _wrap_int(lo, dtype), _wrap_int(hi, dtype)
     return fn_cls.apply(cast(input, dtype), min=lo, max=hi)
 
 
