@@ -45,13 +45,14 @@ def _cases(lib, n_big: int):
     ]
 
 
-def run(quick: bool = False) -> list[tuple[str, float, float | None, float]]:
+def run(quick: bool = False, threads: int | None = None
+        ) -> list[tuple[str, float, float | None, float]]:
     try:
         import torch
     except ImportError:
         torch = None
-    if torch is not None:
-        torch.set_num_threads(max(1, torch.get_num_threads()))
+    if torch is not None and threads:
+        torch.set_num_threads(threads)  # NumPy's elementwise loops use one thread
     repeat = 3 if quick else 9
     ours = _cases(tensorkit, 1_000_000)
     theirs = _cases(torch, 1_000_000) if torch is not None else [None] * len(ours)
@@ -68,8 +69,10 @@ def run(quick: bool = False) -> list[tuple[str, float, float | None, float]]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, for CI")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch's intra-op threads (default: torch's own choice)")
     args = parser.parse_args(argv)
-    print(report(run(args.quick)))
+    print(report(run(args.quick, args.threads)))
 
 
 if __name__ == "__main__":
