@@ -650,42 +650,31 @@ def _quiet():
 
 _TWO_OVER_SQRT_PI = 2 / _math.sqrt(_math.pi)
 
-# Polynomials in y = (x - middle) / half_width, y in [-1, 1] over each interval: the
-# Chebyshev interpolant of a smooth function, computed in 50-digit arithmetic (with mpmath)
-# and expanded in powers of y.  On its interval each is accurate to float64 rounding:
-#   _ERF_SMALL:  erf(sqrt(t)) / sqrt(t)   for t = x**2 in [0, 0.5625], i.e. |x| < 0.75
-#   _ERFCX_MID:  exp(x**2) erfc(x)        for x in [0.75, 2]
-#   _ERFCX_HIGH: exp(x**2) erfc(x)        for x in [2, 4]
-_ERF_SMALL = (
-    1.0309528156012642, -0.0896037671090999, 0.007314485234578211, -0.000480872478031452,
-    2.599164517570422e-05, -1.186568422147177e-06, 4.678558330163392e-08, -1.6217928017585119e-09,
-    5.012952566544622e-11, -1.3998947677380024e-12, 3.552903127102359e-14)
-_ERFCX_MID = (
-    0.3432958898621254, -0.11519716873416737, 0.03510239009646765, -0.009888518365087907,
-    0.0026069628307174796, -0.0006489375214903111, 0.0001535547244080633, -3.472289369111557e-05,
-    7.5355818507975894e-06, -1.5750534206347834e-06, 3.1800507615785423e-07,
-    -6.217590119612675e-08, 1.1797934966946865e-08, -2.1773180084155944e-09,
-    3.9123154076301646e-10, -6.80164063508286e-11, 1.1650240767337245e-11,
-    -2.2265847707497254e-12, 3.6299743186029077e-13)
-_ERFCX_HIGH = (
-    0.17900115118138996, -0.05437226000717287, 0.01588437115987136, -0.00447943101837258,
-    0.0012230390523759822, -0.00032412554449670324, 8.355413963925958e-05,
-    -2.0989464462229973e-05, 5.146436493852072e-06, -1.2333677143104898e-06,
-    2.8926692938101366e-07, -6.646690382092543e-08, 1.4977112890287265e-08,
-    -3.312780752600577e-09, 7.206556491473509e-10, -1.539306000137148e-10, 3.165046186861128e-11,
-    -6.555844952443731e-12, 1.6647790649164353e-12, -3.32463503923892e-13)
+# Rational approximations P(x) / Q(x), fitted (near-minimax, relative error below 1e-17)
+# in 50-digit arithmetic with mpmath; coefficients from the constant term up:
+#   erf(x) = x * P(x**2) / Q(x**2)                     for |x| < 0.75
+#   erfc(x) = exp(-x**2) * P(x) / Q(x)                 for 0.75 <= x < 4
+# For x >= 4, Laplace's continued fraction converges fast.
+_ERF_SMALL_P = (
+    1.1283791670955126, 0.13890413932444995, 0.04489855377982102, 0.0017099422510398756,
+    0.0001910711859305955, -1.854885114908703e-07)
+_ERF_SMALL_Q = (
+    1.0, 0.45643392165950214, 0.09193494782673342, 0.01032651111632695, 0.0006558527146619001,
+    1.9185154283255188e-05)
+_ERFCX_P = (
+    1.0000000022129114, 1.5381558115660439, 1.1764817492664028, 0.541318924144403,
+    0.15628620389938827, 0.026857248968048347, 0.0021817698087406205, -2.719976127075575e-10)
+_ERFCX_Q = (
+    1.0, 2.6665350064193554, 3.185344133278178, 2.22131328314933, 0.9833323660593092,
+    0.27893684888928416, 0.04760371835645044, 0.003867064226147364)
 
 
-def _polynomial(coefs: tuple, x, lo: float, hi: float):
-    """coefs[0] + coefs[1] y + coefs[2] y**2 + ..., y = x mapped from [lo, hi] to [-1, 1].
-
-    Horner's rule, updating one array in place (the terms are few, the arrays large).
-    """
-    y = (x - (lo + hi) / 2) * (2 / (hi - lo))
-    acc = y * coefs[-1]
+def _horner(coefs: tuple, x):
+    """coefs[0] + coefs[1] x + coefs[2] x**2 + ..., updating one array in place."""
+    acc = x * coefs[-1]
     for c in coefs[-2:0:-1]:
         acc += c
-        acc *= y
+        acc *= x
     acc += coefs[0]
     return acc
 
@@ -693,53 +682,66 @@ def _polynomial(coefs: tuple, x, lo: float, hi: float):
 def _exp_minus_square(x):
     """exp(-x**2) for x >= 0, without the rounding error of x*x (which exp would magnify).
 
-    x = hi + lo where hi has few enough bits for hi*hi to be exact; then
-    exp(-x**2) = exp(-hi*hi) * exp(-lo * (x + hi)), and the second argument is tiny.
+    x = hi + lo, where hi has few enough bits for hi*hi to be exact; then
+    exp(-x**2) = exp(-hi*hi) * exp(-d), d = lo * (x + hi) tiny: a short series does.
     """
-    hi = np.trunc(x * 2.0**20) * 2.0**-20
-    return np.exp(-hi * hi) * np.exp(-(x - hi) * (x + hi))
-
-
-def _erfc_positive(x):
-    """erfc(x) for x >= 0.75 (NaN-free): exp(-x**2) times a slowly varying factor."""
-    out = np.zeros_like(x)  # erfc(x) underflows to 0 beyond x = 27.3
-    for lo, hi, coefs in ((0.75, 2.0, _ERFCX_MID), (2.0, 4.0, _ERFCX_HIGH)):
-        m = (x >= lo) & (x < hi)
-        v = x[m]
-        out[m] = _exp_minus_square(v) * _polynomial(coefs, v, lo, hi)
-    m = (x >= 4.0) & (x < 27.5)
-    v = x[m]
-    # Laplace's continued fraction: sqrt(pi) exp(x**2) erfc(x) = 1/(x+ (1/2)/(x+ 1/(x+ (3/2)/(x+...
-    f = v
-    for k in range(24, 0, -1):  # 24 levels reach float64 precision for x >= 4
-        f = v + (k / 2) / f
-    out[m] = _exp_minus_square(v) / (f * _math.sqrt(_math.pi))
+    hi = x * 2.0**20  # (in place where possible: these arrays are large)
+    np.trunc(hi, out=hi)
+    hi *= 2.0**-20
+    d = x + hi
+    d *= x - hi
+    hi *= -hi
+    out = np.exp(hi, out=hi)
+    series = d * (-1 / 6)  # 1 - d + d**2/2 - d**3/6
+    series += 0.5
+    series *= d
+    series -= 1
+    series *= d
+    series += 1
+    out *= series
     return out
 
 
+def _erfc_positive(x):
+    """erfc(x) for x >= 0.75 (or NaN)."""
+    factor = _horner(_ERFCX_P, x) / _horner(_ERFCX_Q, x)
+    far = x >= 4.0
+    if far.any():
+        v = x[far]
+        # sqrt(pi) exp(x**2) erfc(x) = 1/(x+ (1/2)/(x+ 1/(x+ (3/2)/(x+ ...
+        f = v
+        for k in range(24, 0, -1):  # 24 levels reach float64 precision for x >= 4
+            f = v + (k / 2) / f
+        factor[far] = 1 / (f * _math.sqrt(_math.pi))
+    return np.where(x >= 27.5, 0.0, _exp_minus_square(x) * factor)  # underflow beyond 27.3
+
+
 def _erf_or_erfc(x, complement: bool):
-    dtype = x.dtype
-    x = np.asarray(x, dtype=np.float64)
-    out = x.copy()  # NaN stays NaN
-    ax = np.abs(x)
-    small = ax < 0.75
-    v = x[small]
-    e = v * _polynomial(_ERF_SMALL, v * v, 0.0, 0.5625)
-    out[small] = 1 - e if complement else e
-    large = ax >= 0.75
-    v = x[large]
-    c = _erfc_positive(np.abs(v))
-    out[large] = np.where(v < 0, 2 - c, c) if complement else np.copysign(1 - c, v)
-    return out.astype(dtype, copy=False)
+    """Both branches on the whole array, then a choice per element: cheaper, for NumPy,
+    than gathering and scattering the elements of each branch."""
+    dtype, shape = x.dtype, x.shape
+    x = np.asarray(x, dtype=np.float64).reshape(-1)  # 1-d: NumPy turns 0-d results to scalars
+    with _quiet():
+        ax = np.abs(x)
+        t = x * x
+        small = x * _horner(_ERF_SMALL_P, t) / _horner(_ERF_SMALL_Q, t)
+        c = _erfc_positive(np.maximum(ax, 0.75))
+        if complement:
+            out = np.where(ax < 0.75, 1 - small, np.where(x < 0, 2 - c, c))
+        else:
+            out = np.where(ax < 0.75, small, np.copysign(1 - c, x))
+    return out.astype(dtype, copy=False).reshape(shape)
 
 
 def erf_array(x):
-    """erf of a NumPy array, to within 2 units in the last place of float64."""
+    """erf of a NumPy array, within 2 units in the last place of float64 (checked against
+    mpmath): about twice as fast as calling ``math.erf`` per element."""
     return _erf_or_erfc(x, False)
 
 
 def erfc_array(x):
-    """erfc = 1 - erf, with full relative precision where it is tiny (large x)."""
+    """erfc = 1 - erf, with its relative precision kept where it is tiny (large x): within
+    5 units in the last place of float64."""
     return _erf_or_erfc(x, True)
 
 
@@ -747,12 +749,12 @@ def erfinv_array(y):
     """The inverse of erf: a closed-form first guess polished by Halley's method.
 
     The guess (S. Winitzki's approximation, relative error < 0.2%) is written so that it
-    doesn't cancel for small |y|; three Halley steps (each triples the number of correct
+    doesn't cancel for small |y|; three Halley steps (each roughly triples the number of correct
     digits) bring it to float64 precision.  Near |y| = 1 the residual is measured with
     erfc, since 1 - |y| is exact there while erf(x) - |y| would cancel.
     """
-    dtype = y.dtype
-    y = np.asarray(y, dtype=np.float64)
+    dtype, shape = y.dtype, y.shape
+    y = np.asarray(y, dtype=np.float64).reshape(-1)  # 1-d: NumPy turns 0-d results to scalars
     with _quiet():
         a = np.abs(y)
         t = -np.log1p(-a * a)
@@ -768,7 +770,7 @@ def erfinv_array(y):
             r = residual / (_TWO_OVER_SQRT_PI * _exp_minus_square(x))
             x = x - r / (1 + x * r)
         x = np.where(a == 1, np.inf, np.where(a > 1, np.nan, x))
-        return np.copysign(x, y).astype(dtype, copy=False)
+        return np.copysign(x, y).astype(dtype, copy=False).reshape(shape)
 
 
 # Bernoulli numbers B2, B4, ..., B16: the coefficients of the asymptotic series below.
