@@ -323,3 +323,21 @@ def test_every_elementwise_function_has_an_op_table_entry():
             if name + "_" not in names:
                 missing.append(name + "_")
     assert not missing, f"no op table entry for: {missing}"
+
+
+@pytest.mark.parametrize("op", [operator.add, operator.sub, operator.mul, operator.truediv,
+                                operator.pow, operator.floordiv, operator.mod, operator.lt])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("array_first", [False, True])
+def test_ndarray_operand_acts_as_a_tensor(op, dtype, array_first, torch):
+    """In tensorkit a NumPy array next to a tensor acts as the tensor ``from_numpy`` would
+    make (torch refuses some of these mixes: compare with torch given that tensor)."""
+    x_data = np.array([1.5, 2.0, 3.0], dtype="float32")
+    array = np.array([2, 1, 3], dtype=dtype)
+
+    def run(lib, other):
+        x = lib.from_numpy(x_data.copy())
+        return op(other, x) if array_first else op(x, other)
+
+    assert_same(outcome(lambda: run(tensorkit, array.copy())),
+                outcome(lambda: run(torch, torch.from_numpy(array.copy()))), op.__name__)

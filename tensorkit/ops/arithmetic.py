@@ -99,12 +99,22 @@ def _promote_to_float(a, b):
     """Operands of a float-valued op (``atan2(int, int)`` is float): the promoted dtype,
     or the default float dtype if that is an integer one.  Each operand is converted
     straight from its own dtype, so an int8 -1 meeting a uint8 stays -1.0."""
-    a, b = as_python_scalar(a), as_python_scalar(b)
+    if type(a) is Tensor and type(b) is Tensor and a._data.dtype == b._data.dtype and \
+            a._data.dtype.kind == "f":
+        return a, b, D._FROM_NUMPY[a._data.dtype]  # the common case, quickly
+    a, b = _operand(a), _operand(b)
     dtype = D.result_type(a, b)
     if dtype.category < D._FLOAT:
         dtype = D.get_default_dtype()
     return (cast(a, dtype) if isinstance(a, Tensor) else a,
             cast(b, dtype) if isinstance(b, Tensor) else b, dtype)
+
+
+def _operand(x):
+    """NumPy arrays act as tensors, NumPy scalars as Python numbers."""
+    if isinstance(x, np.ndarray):
+        return _make(x)
+    return as_python_scalar(x)
 
 
 def _scalar_array(value, like, dtype: D.dtype):
@@ -202,8 +212,7 @@ class DivBackward0(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        with _quiet():
-            return a / b
+        return a / b  # (no np.errstate: it costs more than the division of small arrays)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -630,6 +639,7 @@ def _check_bool_subtraction(a, b) -> None:
 
 def rsub(input, other, *, alpha=1) -> Tensor:
     """``other - alpha * input`` (what ``2 - x`` computes)."""
+    input, other = _operand(input), _operand(other)
     _check_bool_subtraction(input, other)
     if isinstance(other, Tensor):
         return _binary(RsubBackward0, input, other, alpha=_alpha(input, other, alpha))
@@ -701,6 +711,7 @@ def pow(input, exponent, *, out=None) -> Tensor:
     Integer tensors to negative integer powers truncate (``2 ** -1`` is 0), except that a
     negative *number* exponent is refused, as in torch.
     """
+    input, exponent = _operand(input), _operand(exponent)
     if not isinstance(input, Tensor):
         base = as_python_scalar(input)
         dtype = D.result_type(base, exponent)

@@ -557,8 +557,8 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
         raise _not_implemented("logspace_cpu", dt)
     # the ends in the output dtype, their difference too, the rest in double
     s, e = dt.np_dtype.type(start), dt.np_dtype.type(end)
-    if steps <= 1:
-        exponents = np.full(steps, float(s))
+    if steps <= 1:  # a single value: torch uses the exact start
+        exponents = np.full(steps, float(start))
     else:
         step = float(e - s) / (steps - 1)
         i = np.arange(steps, dtype=np.float64)
