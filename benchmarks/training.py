@@ -46,7 +46,7 @@ def build_model(lib, name: str):
         def forward(self, x):
             x = F.relu(self.pool(self.conv1(x)))
             x = F.relu(self.pool(self.conv2(x)))
-            return self.fc(x.view(x.size(0), -1))
+            return self.fc(x.flatten(1))
 
     return {"mlp": MLP, "cnn": CNN}[name]()
 
