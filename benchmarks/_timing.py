@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -39,3 +40,50 @@ def report(rows: list[tuple[str, float, float | None, float]]) -> str:
         lines.append(f"{name:44s} {format_time(ours)} {format_time(theirs)} "
                      f"{ratio:6.2f}x {target:6.2f}x{flag}")
     return "\n".join(lines)
+
+
+Case = tuple[str, Callable[[], object], float, int]  # name, function, target ratio, calls
+
+
+def side_by_side(make_cases: Callable[[object, bool], list[Case]], *, quick: bool,
+                 repeat: int, quick_divisor: int, threads: int | None = None
+                 ) -> list[tuple[str, float, float | None, float]]:
+    """Time each case in tensorkit and in torch (when importable), round by round.
+
+    ``make_cases(lib, quick)`` builds the same cases for either library.  The two are
+    alternated round by round, so that a busy machine slows both alike.
+    """
+    import tensorkit
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None and threads:
+        torch.set_num_threads(threads)  # NumPy's elementwise loops use one thread
+    repeat = 3 if quick else repeat
+    ours = make_cases(tensorkit, quick)
+    theirs = make_cases(torch, quick) if torch is not None else [None] * len(ours)
+    rows = []
+    for (name, fn, target, number), other in zip(ours, theirs):
+        number = max(1, number // quick_divisor) if quick else number
+        ours_rounds, theirs_rounds = [], []
+        for _ in range(repeat):
+            ours_rounds.append(measure(fn, 1, number))
+            if other is not None:
+                theirs_rounds.append(measure(other[1], 1, number))
+        rows.append((name, statistics.median(ours_rounds),
+                     statistics.median(theirs_rounds) if theirs_rounds else None, target))
+    return rows
+
+
+def cli(doc: str, make_cases: Callable[[object, bool], list[Case]], *, repeat: int,
+        quick_divisor: int, argv: list[str] | None = None) -> None:
+    """The command line every benchmark module shares: ``[--quick] [--threads N]``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, for CI")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch's intra-op threads (default: torch's own choice)")
+    args = parser.parse_args(argv)
+    print(report(side_by_side(make_cases, quick=args.quick, repeat=repeat,
+                              quick_divisor=quick_divisor, threads=args.threads)))

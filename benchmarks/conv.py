@@ -15,14 +15,9 @@ run, not numbers across runs.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-
 import numpy as np
 
-import tensorkit
-
-from ._timing import measure, report
+from ._timing import cli
 
 
 def _functional(lib):
@@ -100,34 +95,8 @@ def _cases(lib, quick: bool):
     return cases
 
 
-def run(quick: bool = False) -> list[tuple[str, float, float | None, float]]:
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    repeat = 3 if quick else 7
-    ours = _cases(tensorkit, quick)
-    theirs = _cases(torch, quick) if torch is not None else [None] * len(ours)
-    rows = []
-    for case, other in zip(ours, theirs):
-        name, fn, target, number = case
-        number = max(1, number // 4) if quick else number
-        # alternate the two libraries round by round, so that a busy machine slows both
-        ours_rounds, theirs_rounds = [], []
-        for _ in range(repeat):
-            ours_rounds.append(measure(fn, 1, number))
-            if other is not None:
-                theirs_rounds.append(measure(other[1], 1, number))
-        rows.append((name, statistics.median(ours_rounds),
-                     statistics.median(theirs_rounds) if theirs_rounds else None, target))
-    return rows
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, no wide layer")
-    args = parser.parse_args(argv)
-    print(report(run(args.quick)))
+    cli(__doc__, _cases, repeat=7, quick_divisor=4, argv=argv)
 
 
 if __name__ == "__main__":

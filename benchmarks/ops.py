@@ -10,13 +10,9 @@ Measures what the core issue sets targets for, on the CPU:
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
-import tensorkit
-
-from ._timing import measure, report
+from ._timing import cli
 
 
 def _small_chain(lib):
@@ -45,34 +41,8 @@ def _cases(lib, n_big: int):
     ]
 
 
-def run(quick: bool = False, threads: int | None = None
-        ) -> list[tuple[str, float, float | None, float]]:
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    if torch is not None and threads:
-        torch.set_num_threads(threads)  # NumPy's elementwise loops use one thread
-    repeat = 3 if quick else 9
-    ours = _cases(tensorkit, 1_000_000)
-    theirs = _cases(torch, 1_000_000) if torch is not None else [None] * len(ours)
-    rows = []
-    for case, other in zip(ours, theirs):
-        name, fn, target, number = case
-        number = max(1, number // 10) if quick else number
-        t_ours = measure(fn, repeat, number)
-        t_theirs = measure(other[1], repeat, number) if other is not None else None
-        rows.append((name, t_ours, t_theirs, target))
-    return rows
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, for CI")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch's intra-op threads (default: torch's own choice)")
-    args = parser.parse_args(argv)
-    print(report(run(args.quick, args.threads)))
+    cli(__doc__, lambda lib, quick: _cases(lib, 1_000_000), repeat=9, quick_divisor=10, argv=argv)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,9 @@ On a shared machine, one thread each gives steadier numbers:
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
-import tensorkit
-
-from ._timing import measure, report
+from ._timing import cli
 
 BATCH, STEPS, LETTERS, EMBED, HIDDEN = 256, 12, 57, 64, 64
 
@@ -75,28 +71,8 @@ def _cases(lib):
     ]
 
 
-def run(quick: bool = False) -> list[tuple[str, float, float | None, float]]:
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    repeat = 3 if quick else 9
-    ours = _cases(tensorkit)
-    theirs = _cases(torch) if torch is not None else [None] * len(ours)
-    rows = []
-    for (name, fn, target, number), other in zip(ours, theirs):
-        number = max(1, number // 5) if quick else number
-        t_ours = measure(fn, repeat, number)
-        t_theirs = measure(other[1], repeat, number) if other is not None else None
-        rows.append((name, t_ours, t_theirs, target))
-    return rows
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, for CI")
-    args = parser.parse_args(argv)
-    print(report(run(args.quick)))
+    cli(__doc__, lambda lib, quick: _cases(lib), repeat=9, quick_divisor=5, argv=argv)
 
 
 if __name__ == "__main__":
