@@ -1,0 +1,1 @@
+"""Jupyter widgets that show tensorkit's computation graphs and training as they happen."""
