@@ -128,3 +128,49 @@ def test_state_dict_moves_between_tensorkit_and_torch_through_save(torch, tmp_pa
     again = _seed_cnn(tensorkit)
     result = again.load_state_dict(tensorkit.load(tmp_path / "back.pth"))
     assert result.missing_keys == [] and result.unexpected_keys == []
+
+
+def _tutorial_batch(name: str, rng, lib):
+    """A CI-sized batch shaped like each tutorial's data: MNIST images or padded names."""
+    if name == "gru":
+        lengths = np.sort(rng.integers(2, 9, size=12))[::-1].copy()
+        codes = rng.integers(65, 123, size=(12, lengths[0]))
+        codes[np.arange(lengths[0]) >= lengths[:, None]] = 0
+        return (lib.tensor(codes), lib.tensor(lengths)), lib.tensor(rng.integers(0, 18, 12))
+    x = rng.standard_normal((16, 1, 28, 28)).astype(np.float32)
+    return (lib.tensor(x),), lib.tensor(rng.integers(0, 10, 16))
+
+
+@pytest.mark.parametrize("name", ["mlp", "cnn", "cnn-improved", "inception", "resnet", "gru"])
+def test_tutorial_models_train_like_torch_from_identical_weights(torch, name):
+    """Each lesson's model (benchmarks/models.py): three optimizer steps, loss and gradients
+    equal to torch's at every step, from tensorkit's initial weights copied into torch."""
+    from benchmarks import models
+    from benchmarks.training import RECIPES
+
+    tensorkit.manual_seed(0)
+    ours, ref = models.build(tensorkit, name), models.build(torch, name)
+    ref.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                         for k, v in ours.state_dict().items()})
+    ours.eval(), ref.eval()  # dropout off: the two libraries draw different masks
+    kind = RECIPES[name][0]
+    optimizers = [(lib.optim.SGD(m.parameters(), lr=0.01, momentum=0.5) if kind == "sgd"
+                   else lib.optim.Adam(m.parameters(), lr=1e-3))
+                  for lib, m in ((tensorkit, ours), (torch, ref))]
+    for step in range(3):
+        losses = []
+        for (lib, model), optimizer in zip(((tensorkit, ours), (torch, ref)), optimizers):
+            inputs, target = _tutorial_batch(name, np.random.default_rng(step), lib)
+            loss = lib.nn.functional.cross_entropy(model(*inputs), target)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        assert losses[0] == pytest.approx(losses[1], rel=1e-4), f"step {step}"
+        for (key, p), (_, q) in zip(ours.named_parameters(), ref.named_parameters()):
+            assert p.grad.dtype is tensorkit.float32
+            np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-3, atol=1e-5,
+                                       err_msg=f"{name} step {step} grad of {key}")
+    for (key, p), (_, q) in zip(ours.named_parameters(), ref.named_parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-4, atol=1e-5,
+                                   err_msg=f"{name}: {key} after three steps")
