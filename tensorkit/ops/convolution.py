@@ -95,6 +95,13 @@ class ConvGeometry:
     def padded_size(self) -> tuple:
         return tuple(n + lo + hi for n, (lo, hi) in zip(self.input_size, self.padding))
 
+    @property
+    def pointwise(self) -> bool:
+        """A 1x1 convolution with stride 1 and no padding: a matrix product per image,
+        with no windows to gather at all (Inception's bottlenecks)."""
+        return (all(k == 1 for k in self.kernel) and all(s == 1 for s in self.stride)
+                and all(p == (0, 0) for p in self.padding))
+
     def offset_slices(self, offset: tuple) -> tuple:
         """For one kernel tap, the slice of the padded input it reads at every output."""
         return tuple(slice(k * d, k * d + s * (o - 1) + 1, s) for k, d, s, o in
@@ -230,19 +237,35 @@ def _cols_per_image(geometry: ConvGeometry, channels: int) -> int:
     return channels * _prod(geometry.kernel) * _prod(geometry.output_size)
 
 
-def conv_forward(x, w, geometry: ConvGeometry, groups: int):
-    """y = conv(x, w): x (N, C, *S), w (O, C/G, *K) -> y (N, O, *So)."""
+def _pointwise_matrices(a, groups: int):
+    """(N, C, *S) -> (N, G, C/G, prod(S)): each image as G matrices, a free view."""
+    n, c = a.shape[:2]
+    return a.reshape(n, groups, c // groups, -1)
+
+
+def conv_forward(x, w, geometry: ConvGeometry, groups: int, keep_columns: bool = False):
+    """y = conv(x, w): x (N, C, *S), w (O, C/G, *K) -> y (N, O, *So).
+
+    With ``keep_columns`` it returns ``(y, cols)``: the im2col columns, when they were
+    made in one piece, so that the weight gradient can reuse them (else ``None``).
+    """
     xp = array_module(x)
     n, o = x.shape[0], w.shape[0]
-    batch_last = _batch_last(geometry, n)
     wm = w.reshape(groups, o // groups, -1)                       # (G, O/G, C/G * prod(K))
+    if geometry.pointwise:                                        # y_n = w @ x_n
+        y = xp.matmul(wm, _pointwise_matrices(x, groups)).reshape(n, o, *geometry.output_size)
+        return (y, None) if keep_columns else y
+    batch_last = _batch_last(geometry, n)
     y = xp.empty((n, o, *geometry.output_size), dtype=x.dtype)
-    for part in _batch_chunks(n, _cols_per_image(geometry, x.shape[1])):
+    parts = _batch_chunks(n, _cols_per_image(geometry, x.shape[1]))
+    for part in parts:
         cols = im2col(x[part], geometry, groups, batch_last)       # (G, C/G * K, n * L)
         out = xp.matmul(wm, cols)                                  # (G, O/G, n * L)
         m = y[part].shape[0]
         shape = (*geometry.output_size, m) if batch_last else (m, *geometry.output_size)
         y[part] = _batch_first(out.reshape(o, *shape), batch_last)
+    if keep_columns:
+        return y, (cols if len(parts) == 1 else None)
     return y
 
 
@@ -251,8 +274,10 @@ def conv_input_grad(gy, w, geometry: ConvGeometry, groups: int):
     xp = array_module(gy)
     n, o = gy.shape[:2]
     c = w.shape[1] * groups
-    batch_last = _batch_last(geometry, n)
     wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)   # (G, C/G * K, O/G)
+    if geometry.pointwise:                                        # x_n = w.T @ gy_n
+        return xp.matmul(wt, _pointwise_matrices(gy, groups)).reshape(n, c, *geometry.input_size)
+    batch_last = _batch_last(geometry, n)
     x = xp.empty((n, c, *geometry.input_size), dtype=gy.dtype)
     for part in _batch_chunks(n, _cols_per_image(geometry, c)):
         cols = xp.matmul(wt, _grouped(gy[part], groups, batch_last))  # (G, C/G * K, n * L)
@@ -260,14 +285,23 @@ def conv_input_grad(gy, w, geometry: ConvGeometry, groups: int):
     return x
 
 
-def conv_weight_grad(x, gy, geometry: ConvGeometry, groups: int):
-    """dL/dw given the input x (N, C, *S) and dL/dy (N, O, *So) -> (O, C/G, *K)."""
+def conv_weight_grad(x, gy, geometry: ConvGeometry, groups: int, cols=None):
+    """dL/dw given the input x (N, C, *S) and dL/dy (N, O, *So) -> (O, C/G, *K).
+
+    ``cols``: the forward's im2col columns of the whole ``x``, if it kept them.
+    """
     xp = array_module(x)
     c, o = x.shape[1], gy.shape[1]
+    if geometry.pointwise:                                        # sum over n of gy_n @ x_n.T
+        products = xp.matmul(_pointwise_matrices(gy, groups),
+                             _pointwise_matrices(x, groups).swapaxes(-1, -2))
+        return products.sum(0).reshape(o, c // groups, *geometry.kernel)
     batch_last = _batch_last(geometry, x.shape[0])
     gw = xp.zeros((groups, o // groups, (c // groups) * _prod(geometry.kernel)), dtype=x.dtype)
-    for part in _batch_chunks(x.shape[0], _cols_per_image(geometry, c)):
-        cols = im2col(x[part], geometry, groups, batch_last)       # (G, C/G * K, n * L)
+    parts = _batch_chunks(x.shape[0], _cols_per_image(geometry, c))
+    for part in parts:
+        if cols is None or len(parts) != 1:
+            cols = im2col(x[part], geometry, groups, batch_last)   # (G, C/G * K, n * L)
         gw += xp.matmul(_grouped(gy[part], groups, batch_last), cols.transpose(0, 2, 1))
     return gw.reshape(o, c // groups, *geometry.kernel)
 
@@ -286,10 +320,11 @@ class ConvolutionBackward0(Function):
     def forward(self, x, w, b=None, geometry=None, groups=1, transposed=False):
         self.geometry, self.groups, self.transposed = geometry, groups, transposed
         self.save_for_backward(x, w)
+        self.columns = None
         if transposed:
             y = conv_input_grad(x, w, geometry, groups)
-        else:
-            y = conv_forward(x, w, geometry, groups)
+        else:  # keep the im2col columns: the weight gradient needs exactly these again
+            y, self.columns = conv_forward(x, w, geometry, groups, keep_columns=True)
         if b is not None:
             y += b.reshape((1, -1) + (1,) * (y.ndim - 2))
         return y
@@ -305,7 +340,7 @@ class ConvolutionBackward0(Function):
         if need_w:
             big, small = (grad, x) if transposed else (x, grad)
             grad_w = ConvolutionBackwardBackward0.apply(big, small, geometry=geometry,
-                                                        groups=groups)
+                                                        groups=groups, columns=self.columns)
         if need_b:
             grad_b = grad.sum((0,) + tuple(range(2, grad.ndim)))
         return grad_x, grad_w, grad_b
@@ -319,10 +354,10 @@ class ConvolutionBackwardBackward0(Function):
     PyTorch prints this name for nodes created by a convolution's backward.
     """
 
-    def forward(self, x, gy, geometry=None, groups=1):
+    def forward(self, x, gy, geometry=None, groups=1, columns=None):
         self.geometry, self.groups = geometry, groups
         self.save_for_backward(x, gy)
-        return conv_weight_grad(x, gy, geometry, groups)
+        return conv_weight_grad(x, gy, geometry, groups, cols=columns)
 
     def backward(self, grad):
         x, gy = self.saved_tensors

@@ -42,6 +42,7 @@ CONV2D = [
     ((1, 2, 5, 5), (2, 2, 3, 2), False, {"padding": "same", "dilation": (2, 1)}),
     ((1, 2, 4, 4), (3, 2, 3, 3), True, {"padding": "valid"}),
     ((2, 3, 4, 4), (5, 3, 1, 1), True, {}),                            # 1x1
+    ((2, 4, 3, 3), (6, 2, 1, 1), False, {"groups": 2}),                # grouped 1x1
     ((1, 2, 7, 6), (3, 2, 3, 2), True, {"stride": (3, 2), "padding": (0, 1)}),
     ((2, 2, 6, 6), (2, 2, 3, 3), True, {"stride": [2], "padding": [1], "dilation": [1]}),
 ]
@@ -55,6 +56,7 @@ CONV1D = [
     ((2, 3, 7), (4, 3, 3), True, {"stride": 2, "padding": 1}),
     ((2, 4, 6), (4, 2, 3), False, {"groups": 2, "dilation": 2}),
     ((2, 3, 8), (3, 1, 4), True, {"groups": 3, "stride": 3, "padding": 2}),
+    ((2, 3, 5), (4, 3, 1), True, {}),                                  # 1x1
 ]
 CONV1D_UNBATCHED = [((3, 6), (2, 3, 2), True, {"stride": 2})]
 CONV3D = [
@@ -68,6 +70,7 @@ CONV_TRANSPOSE2D = [
     ((2, 4, 3, 3), (4, 1, 3, 2), True, {"stride": (2, 1), "dilation": (1, 2), "groups": 2}),
     ((2, 3, 3, 3), (3, 2, 2, 2), False, {"stride": 3, "padding": 1, "output_padding": 2}),
     ((1, 2, 3, 3), (2, 2, 3, 3), False, {"dilation": 2, "output_padding": 1}),
+    ((2, 4, 3, 3), (4, 3, 1, 1), True, {}),                            # 1x1
 ]
 CONV_TRANSPOSE1D = [
     ((1, 1, 3), (1, 2, 2), True, {"stride": 2, "dilation": 2}),
