@@ -113,6 +113,7 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(name, folder, monkeypatch):
     monkeypatch.setenv("TENSORKIT_QUICK", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = _read(directory / name)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(directory)}})
     client.execute()
@@ -120,3 +121,11 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(name, folder, monkeypatch):
               if o.output_type == "error"]
     assert errors == []
     assert os.environ["TENSORKIT_QUICK"] == "1"
+    peak_mib = float(nb.cells[-1].outputs[0]["text"].split()[-1])
+    assert peak_mib < BINDER_MEMORY_MIB, f"the kernel peaked at {peak_mib:.0f} MiB"
+
+
+# mybinder.org restarts a kernel above 2 GB; a lesson should stay well inside that.
+BINDER_MEMORY_MIB = 1536
+PEAK_MEMORY_CELL = ("import resource\n"
+                    "print('peak MiB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
