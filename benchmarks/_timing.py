@@ -7,15 +7,30 @@ import statistics
 import time
 from collections.abc import Callable
 
+DEVICE = "cpu"  # where the cases put their tensors and models: set by ``--device``
 
-def measure(fn: Callable[[], object], repeat: int, number: int) -> float:
+
+def to_device(x):
+    """A tensor or module on the benchmark's device (``--device cuda`` for the GPU)."""
+    return x if DEVICE == "cpu" else x.to(DEVICE)
+
+
+def synchronize(lib) -> None:
+    """Wait for the GPU to finish queued work (GPU calls return before they are done)."""
+    if DEVICE != "cpu" and lib is not None:
+        lib.cuda.synchronize()
+
+
+def measure(fn: Callable[[], object], repeat: int, number: int, lib=None) -> float:
     """Median seconds per call of ``fn`` over ``repeat`` rounds of ``number`` calls."""
     fn()  # warm up caches and lazy imports
+    synchronize(lib)
     rounds = []
     for _ in range(repeat):
         start = time.perf_counter()
         for _ in range(number):
             fn()
+        synchronize(lib)
         rounds.append((time.perf_counter() - start) / number)
     return statistics.median(rounds)
 
@@ -69,9 +84,9 @@ def side_by_side(make_cases: Callable[[object, bool], list[Case]], *, quick: boo
         number = max(1, number // quick_divisor) if quick else number
         ours_rounds, theirs_rounds = [], []
         for _ in range(repeat):
-            ours_rounds.append(measure(fn, 1, number))
+            ours_rounds.append(measure(fn, 1, number, tensorkit))
             if other is not None:
-                theirs_rounds.append(measure(other[1], 1, number))
+                theirs_rounds.append(measure(other[1], 1, number, torch))
         rows.append((name, statistics.median(ours_rounds),
                      statistics.median(theirs_rounds) if theirs_rounds else None, target))
     return rows
@@ -79,11 +94,17 @@ def side_by_side(make_cases: Callable[[object, bool], list[Case]], *, quick: boo
 
 def cli(doc: str, make_cases: Callable[[object, bool], list[Case]], *, repeat: int,
         quick_divisor: int, argv: list[str] | None = None) -> None:
-    """The command line every benchmark module shares: ``[--quick] [--threads N]``."""
+    """The command line every benchmark module shares: ``[--quick] [--threads N]
+    [--device cuda]``."""
+    global DEVICE
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, for CI")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch's intra-op threads (default: torch's own choice)")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                        help="run on the GPU (tensorkit through CuPy, torch through CUDA)")
     args = parser.parse_args(argv)
+    DEVICE = args.device
+    print(f"device: {DEVICE}")
     print(report(side_by_side(make_cases, quick=args.quick, repeat=repeat,
                               quick_divisor=quick_divisor, threads=args.threads)))

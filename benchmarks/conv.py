@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._timing import cli
+from ._timing import cli, to_device
 
 
 def _functional(lib):
@@ -25,8 +25,8 @@ def _functional(lib):
 
 
 def _tensor(lib, rng, shape, requires_grad=False):
-    return lib.from_numpy(rng.standard_normal(shape, dtype=np.float32)).requires_grad_(
-        requires_grad)
+    array = rng.standard_normal(shape, dtype=np.float32)
+    return to_device(lib.from_numpy(array)).requires_grad_(requires_grad)
 
 
 def _forward_backward(lib, fn, inputs):

@@ -165,7 +165,7 @@ def _gru(nn, F, lib):
         def forward(self, codes, lengths):
             """``codes``: (batch, seq) padded, sorted by ``lengths`` descending."""
             codes = codes.t()
-            h0 = lib.zeros(self.n_layers * 2, codes.size(1), self.hidden)
+            h0 = lib.zeros(self.n_layers * 2, codes.size(1), self.hidden, device=codes.device)
             packed = nn.utils.rnn.pack_padded_sequence(self.embedding(codes), lengths)
             _, hidden = self.gru(packed, h0)
             return self.fc(lib.cat([hidden[-1], hidden[-2]], dim=1))

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._timing import cli
+from ._timing import cli, to_device
 
 BATCH, STEPS, LETTERS, EMBED, HIDDEN = 256, 12, 57, 64, 64
 
 
 def _inputs(lib, batch: int, steps: int, features: int, seed: int = 0):
     rng = np.random.default_rng(seed)
-    x = lib.tensor(rng.standard_normal((batch, steps, features), dtype=np.float32))
+    x = to_device(lib.tensor(rng.standard_normal((batch, steps, features), dtype=np.float32)))
     lengths = np.sort(rng.integers(min(3, steps), steps + 1, size=batch))[::-1].copy()
     lengths[0] = steps
     return x, lengths.tolist()
@@ -33,10 +33,10 @@ def _inputs(lib, batch: int, steps: int, features: int, seed: int = 0):
 
 def _cell_step(lib):
     lib.manual_seed(0)
-    cell = lib.nn.GRUCell(EMBED, HIDDEN)
+    cell = to_device(lib.nn.GRUCell(EMBED, HIDDEN))
     x, _ = _inputs(lib, BATCH, 1, EMBED)
     x = x[:, 0]
-    h = lib.zeros(BATCH, HIDDEN)
+    h = to_device(lib.zeros(BATCH, HIDDEN))
 
     def step():
         cell(x, h).sum().backward()
@@ -45,8 +45,9 @@ def _cell_step(lib):
 
 def _layer(lib, cls: str, features: int, packed: bool, batch: int = BATCH):
     lib.manual_seed(0)
-    layer = getattr(lib.nn, cls)(features, HIDDEN, batch_first=True, bidirectional=True)
-    head = lib.nn.Linear(2 * HIDDEN, 18)
+    layer = to_device(getattr(lib.nn, cls)(features, HIDDEN, batch_first=True,
+                                           bidirectional=True))
+    head = to_device(lib.nn.Linear(2 * HIDDEN, 18))
     x, lengths = _inputs(lib, batch, STEPS, features)
 
     def step():

@@ -11,7 +11,8 @@ tensorkit/torch time ratio and the peak memory each process added while training
 
 Models (``benchmarks/models.py``, the lessons' exact architectures): ``mlp``, ``cnn``,
 ``cnn-improved``, ``inception``, ``resnet`` on MNIST, and ``gru`` (the bidirectional GRU
-surname classifier). ``--quick`` trains on a small slice for one epoch (a CI smoke test).
+surname classifier). ``--quick`` trains on a small slice for one epoch (a CI smoke test);
+``--device cuda`` trains on the GPU (peak memory is then the host's, not the GPU's).
 Data is read by tensorkit's loaders from ``$TENSORKIT_DATA`` (or downloaded).
 """
 
@@ -72,12 +73,13 @@ def load_names(quick: bool):
     return arrays("train", n_train), arrays("test", n_test)
 
 
-def _names_batch(lib, inputs, idx):
-    """A batch sorted by length, longest first, as ``pack_padded_sequence`` wants."""
+def _names_batch(lib, inputs, idx, device: str):
+    """A batch sorted by length, longest first, as ``pack_padded_sequence`` wants (the
+    lengths stay on the CPU, as torch requires)."""
     codes, lengths = inputs
     idx = idx[np.argsort(-lengths[idx], kind="stable")]
     batch_lengths = lengths[idx]
-    return (lib.from_numpy(codes[idx, :batch_lengths[0]].copy()),
+    return (lib.from_numpy(codes[idx, :batch_lengths[0]].copy()).to(device),
             lib.from_numpy(batch_lengths.copy())), idx
 
 
@@ -86,11 +88,13 @@ def _names_batch(lib, inputs, idx):
 class Trainer:
     """One library's model, optimizer and data; ``epoch()`` trains once over the data."""
 
-    def __init__(self, lib, name: str, data, initial_state: dict, seed: int = 0):
-        self.lib, self.name, self.data = lib, name, data
+    def __init__(self, lib, name: str, data, initial_state: dict, seed: int = 0,
+                 device: str = "cpu"):
+        self.lib, self.name, self.data, self.device = lib, name, data, device
         lib.manual_seed(seed)
         self.model = models.build(lib, name)
         self.model.load_state_dict({k: lib.from_numpy(v.copy()) for k, v in initial_state.items()})
+        self.model.to(device)
         kind, self.batch_size = RECIPES[name]
         params = self.model.parameters()
         self.optimizer = (lib.optim.SGD(params, lr=0.01, momentum=0.5) if kind == "sgd"
@@ -100,9 +104,9 @@ class Trainer:
     def _forward(self, inputs, idx):
         """Model outputs on rows ``idx`` of ``inputs``, and the rows in the order used."""
         if self.name == "gru":
-            (codes, lengths), idx = _names_batch(self.lib, inputs, idx)
+            (codes, lengths), idx = _names_batch(self.lib, inputs, idx, self.device)
             return self.model(codes, lengths), idx
-        return self.model(self.lib.from_numpy(inputs[idx])), idx
+        return self.model(self.lib.from_numpy(inputs[idx]).to(self.device)), idx
 
     def epoch(self) -> tuple[float, float]:
         """Train one epoch; return (seconds, test accuracy)."""
@@ -114,10 +118,12 @@ class Trainer:
         start = time.perf_counter()
         for i in range(0, n_train, self.batch_size):
             out, idx = self._forward(x_train, order[i:i + self.batch_size])
-            loss = loss_fn(out, lib.from_numpy(y_train[idx]))
+            loss = loss_fn(out, lib.from_numpy(y_train[idx]).to(self.device))
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
+        if self.device != "cpu":
+            lib.cuda.synchronize()  # GPU calls return before the work is done
         seconds = time.perf_counter() - start
         return seconds, self.accuracy(x_test, y_test)
 
@@ -127,7 +133,7 @@ class Trainer:
         with self.lib.no_grad():
             for i in range(0, len(y), 1000):
                 out, idx = self._forward(x, np.arange(i, min(i + 1000, len(y))))
-                correct += int((out.argmax(1).numpy() == y[idx]).sum())
+                correct += int((out.argmax(1).cpu().numpy() == y[idx]).sum())
         return correct / len(y)
 
 
@@ -139,7 +145,8 @@ def _rss_mib() -> float:
     return 0.0
 
 
-def _worker(conn, lib_name: str, name: str, data, initial_state: dict, threads: int | None):
+def _worker(conn, lib_name: str, name: str, data, initial_state: dict, threads: int | None,
+            device: str):
     """A child process: trains one epoch each time the parent asks."""
     if lib_name == "torch":
         import torch as lib
@@ -148,7 +155,7 @@ def _worker(conn, lib_name: str, name: str, data, initial_state: dict, threads: 
             lib.set_num_threads(threads)
     else:
         lib = tensorkit
-    trainer = Trainer(lib, name, data, initial_state)
+    trainer = Trainer(lib, name, data, initial_state, device=device)
     baseline = _rss_mib()
     while conn.recv() == "epoch":
         seconds, accuracy = trainer.epoch()
@@ -172,7 +179,8 @@ def _receive(conn, process, lib_name: str):
 
 
 def train_side_by_side(name: str, libs: list[str], epochs: int, quick: bool,
-                       threads: int | None = None) -> dict[str, list[tuple]]:
+                       threads: int | None = None, device: str = "cpu"
+                       ) -> dict[str, list[tuple]]:
     """Alternate epochs between one process per library; {lib: [(s, acc, peak MiB)]}."""
     data = load_names(quick) if name == "gru" else load_mnist(quick)
     state = _initial_state(name)
@@ -181,7 +189,7 @@ def train_side_by_side(name: str, libs: list[str], epochs: int, quick: bool,
     for lib_name in libs:
         parent, child = context.Pipe()
         process = context.Process(target=_worker,
-                                  args=(child, lib_name, name, data, state, threads))
+                                  args=(child, lib_name, name, data, state, threads, device))
         process.start()
         workers[lib_name] = (parent, process)
     results: dict[str, list[tuple]] = {lib_name: [] for lib_name in libs}
@@ -222,6 +230,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a small slice, for CI")
     parser.add_argument("--no-torch", action="store_true", help="train tensorkit only")
     parser.add_argument("--threads", type=int, default=None, help="torch's intra-op threads")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                        help="train on the GPU (tensorkit through CuPy, torch through CUDA)")
     args = parser.parse_args(argv)
     libs = ["tensorkit"]
     if not args.no_torch:
@@ -231,7 +241,8 @@ def main(argv: list[str] | None = None) -> None:
             libs.append("torch")
         except ImportError:
             print("torch is not installed: timing tensorkit alone")
-    results = train_side_by_side(args.model, libs, args.epochs, args.quick, args.threads)
+    results = train_side_by_side(args.model, libs, args.epochs, args.quick, args.threads,
+                                 args.device)
     summarize(args.model, results)
 
 
