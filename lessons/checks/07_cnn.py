@@ -11,6 +11,16 @@ def _library_conv(image, kernel):
     return F.conv2d(image[None, None], kernel[None, None])[0, 0]
 
 
+def _call(fn, image, kernel):
+    try:
+        return fn(image, kernel)
+    except RuntimeError as error:
+        raise Hint(f"conv2d_single raised RuntimeError on a {tuple(image.shape)} image and a "
+                   f"{tuple(kernel.shape)} kernel: {error} Check that each patch "
+                   "image[i:i + kH, j:j + kW] has the kernel's shape (kH, kW = kernel.shape) "
+                   "and that i and j stop at H - kH and W - kW.") from None
+
+
 @exercise("07-conv2d", "a convolution by hand")
 def conv2d(ns):
     fn = need(ns, "conv2d_single")
@@ -19,7 +29,7 @@ def conv2d(ns):
                           [0.0, 0.0, 1.0, 1.0]])
     kernel = torch.tensor([[-1.0, 1.0],
                            [-1.0, 1.0]])
-    out = fn(image, kernel)
+    out = _call(fn, image, kernel)
     expect(isinstance(out, torch.Tensor), f"return a tensor, not {type(out).__name__}")
     expect(tuple(out.shape) == (2, 3),
            f"a (3, 4) image and a (2, 2) kernel gave shape {tuple(out.shape)}, expected "
@@ -32,7 +42,7 @@ def conv2d(ns):
 
     torch.manual_seed(0)
     image, kernel = torch.randn(6, 7), torch.randn(2, 3)
-    out = fn(image, kernel)
+    out = _call(fn, image, kernel)
     expected = _library_conv(image, kernel)
     if tuple(out.shape) == (6 - 3 + 1, 7 - 2 + 1):
         raise Hint(f"a (6, 7) image and a (2, 3) kernel gave shape {tuple(out.shape)}, "
