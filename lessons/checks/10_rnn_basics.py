@@ -19,7 +19,13 @@ def rnn_step(ns):
         cell = nn.RNNCell(input_size, hidden_size)
         x, h = torch.randn(4, input_size), torch.randn(4, hidden_size)
         with torch.no_grad():
-            got, want = step(cell, x, h), cell(x, h)
+            try:
+                got = step(cell, x, h)
+            except RuntimeError as error:
+                raise Hint(f"rnn_cell_step raised: {error}. weight_ih is (hidden_size, "
+                           "input_size) and x is (batch, input_size): with a batch of rows, "
+                           "W x is `x @ cell.weight_ih.T` (and h @ cell.weight_hh.T).") from None
+            want = cell(x, h)
             from_x = x @ cell.weight_ih.T + cell.bias_ih
             from_h = h @ cell.weight_hh.T + cell.bias_hh
         expect(got is not None, "rnn_cell_step returned None: did you forget `return`?")
