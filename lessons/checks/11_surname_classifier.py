@@ -135,8 +135,8 @@ def _variants(model, codes, lengths) -> dict:
 
 
 VARIANT_HINTS = {
-    "order": "the two directions are concatenated in the wrong order: hidden[-1] first, "
-             "then hidden[-2] (the fc layer was trained for that order)",
+    "order": "the two directions are concatenated in the other order: the course's model "
+             "(which the benchmarks train too) puts hidden[-1] first, then hidden[-2]",
     "unpacked": "the GRU read the padding: pack the embedded batch with "
                 "pack_padded_sequence(embedded, lengths) before the GRU",
     "output": "use the final hidden states (the GRU's second result), not the output at "
