@@ -126,6 +126,9 @@ def checkpoint(ns):
                             "original model's step: was the optimizer's state loaded?")
 
 
+FRESH_SEED = 123
+
+
 @exercise("12-fix-resume", "resume training exactly")
 def fix_resume(ns):
     resume = need(ns, "resume_training")
@@ -142,7 +145,7 @@ def fix_resume(ns):
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "checkpoint.pt")
         torch.save(state, path)
-        torch.manual_seed(123)          # a fresh model starts from other weights
+        torch.manual_seed(FRESH_SEED)   # a fresh model starts from other weights
         got = resume(path, last)
         expect(got is not None, "resume_training returned None: return train(...)'s losses")
         got = list(got)
@@ -153,16 +156,31 @@ def fix_resume(ns):
         want = uninterrupted[half:]
         if got == want:
             return
-        no_optimizer = _resumed_without_optimizer(make, train, state, half, last)
-    if got == no_optimizer:
-        raise Hint("the losses differ from the uninterrupted run because the optimizer "
-                   "starts from scratch: load its state too, "
-                   "optimizer.load_state_dict(checkpoint['optimizer'])")
+        for mistake, hint in RESUME_MISTAKES.items():
+            if got == _resume_with_mistake(mistake, make, train, state, half, last):
+                raise Hint(hint)
     raise Hint(f"the resumed losses {got} differ from the uninterrupted run's {want}: load "
                "both state dicts and continue from checkpoint['epoch'] + 1")
 
 
-def _resumed_without_optimizer(make, train, state, half, last):
+RESUME_MISTAKES = {
+    "optimizer": "the losses differ from the uninterrupted run because the optimizer starts "
+                 "from scratch: load its state too, "
+                 "optimizer.load_state_dict(checkpoint['optimizer'])",
+    "model": "the model was not restored, so training restarts from random weights: "
+             "model.load_state_dict(checkpoint['model'])",
+    "numbering": "the resumed epochs are numbered from 1 again, so they shuffle like epochs "
+                 "1, 2, ... instead of continuing: start at checkpoint['epoch'] + 1",
+}
+
+
+def _resume_with_mistake(mistake: str, make, train, state: dict, half: int, last: int):
+    """The losses of a resume that makes one of the RESUME_MISTAKES."""
+    torch.manual_seed(FRESH_SEED)
     model, optimizer = make()
-    model.load_state_dict(state["model"])
-    return train(model, optimizer, range(half + 1, last + 1))
+    if mistake != "model":
+        model.load_state_dict(state["model"])
+    if mistake != "optimizer":
+        optimizer.load_state_dict(state["optimizer"])
+    first = 1 if mistake == "numbering" else half + 1
+    return train(model, optimizer, range(first, first + last - half))
