@@ -1056,12 +1056,59 @@ def triu(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tens
     return _with_out(TriuBackward0.apply(input, diagonal=int(diagonal)), out)
 
 
-__all__ = ["argwhere", "gather", "index_add", "index_copy", "index_fill", "index_select",
-           "masked_fill", "masked_scatter", "masked_select", "nonzero", "put", "scatter",
-           "scatter_add", "take", "take_along_dim", "tril", "triu"]
+
+# ------------------------------------------------------------- index_put, bincount
+
+def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` written at ``input[indices]`` (``indices``: a
+    tuple of index tensors, one per leading dim); with ``accumulate`` repeated positions
+    add up instead of the last write winning.  ``x.index_put_`` does it in place."""
+    indices = tuple(indices)
+    if not accumulate:
+        out = input.clone()
+        out[indices] = values
+        return out
+    xp = array_module(input._data)
+    lead = tuple(input._data.shape[:len(indices)])
+    arrays = []
+    for i, (index, size) in enumerate(zip(indices, lead)):
+        data = xp.asarray(index._data if isinstance(index, Tensor) else index)
+        if data.dtype == bool:
+            raise NotImplementedError("index_put_(accumulate=True) with a bool mask: pass "
+                                      "mask.nonzero(as_tuple=True) instead")
+        arrays.append(_check_range("index_put_", data, size, i, IndexError, negative=True))
+    arrays = xp.broadcast_arrays(*arrays)
+    linear = xp.ravel_multi_index(tuple(a.reshape(-1) for a in arrays), lead)
+    rest = tuple(input._data.shape[len(indices):])
+    flat = input.reshape(-1, *rest)
+    values = values if isinstance(values, Tensor) else input.new_tensor(values)
+    source = values.expand(*arrays[0].shape, *rest).reshape(-1, *rest)
+    return index_add(flat, 0, _make(linear), source).reshape(input.shape)
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0, 1, ... occurs in a 1-D non-negative integer tensor (with
+    ``weights``: their sum per value).  Not differentiable, as in torch."""
+    data = input._data
+    if data.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
+                                  f"'{input.dtype.legacy_name}'")
+    if data.ndim != 1 or (data.size and int(data.min()) < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    xp = array_module(data)
+    if weights is None:
+        return _make(xp.bincount(data, minlength=minlength).astype(np.int64))
+    w = weights._data
+    dtype = w.dtype if w.dtype.kind == "f" else np.float64  # integer weights give double
+    return _make(xp.bincount(data, weights=w, minlength=minlength).astype(dtype))
+
+__all__ = ["argwhere", "bincount", "gather", "index_add", "index_copy", "index_fill",
+           "index_put", "index_select", "masked_fill", "masked_scatter", "masked_select",
+           "nonzero", "put", "scatter", "scatter_add", "take", "take_along_dim", "tril", "triu"]
 # exposed as Tensor methods too (x.gather(...)), and as in-place variants (x.scatter_(...))
-TENSOR_METHODS = ["argwhere", "gather", "index_add", "index_copy", "index_fill", "index_select",
-                  "masked_fill", "masked_scatter", "masked_select", "nonzero", "put", "scatter",
-                  "scatter_add", "take", "take_along_dim", "tril", "triu"]
-INPLACE_VARIANTS = ["index_add", "index_copy", "index_fill", "masked_fill", "masked_scatter",
-                    "put", "scatter", "scatter_add", "tril", "triu"]
+TENSOR_METHODS = ["argwhere", "bincount", "gather", "index_add", "index_copy", "index_fill",
+                  "index_put", "index_select", "masked_fill", "masked_scatter", "masked_select",
+                  "nonzero", "put", "scatter", "scatter_add", "take", "take_along_dim", "tril",
+                  "triu"]
+INPLACE_VARIANTS = ["index_add", "index_copy", "index_fill", "index_put", "masked_fill",
+                    "masked_scatter", "put", "scatter", "scatter_add", "tril", "triu"]

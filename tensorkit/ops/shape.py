@@ -1108,10 +1108,12 @@ class FlipBackward0(Function):
         return grad.flip(self.dims)
 
 
-def flip(input: Tensor, dims) -> Tensor:
-    """Reverse the order of elements along ``dims`` (a copy, unlike NumPy's view)."""
+def flip(input: Tensor, *dims) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy, unlike NumPy's view).
+
+    ``x.flip(0, 1)`` and ``torch.flip(x, (0, 1))`` both work, as in torch."""
     n = input._data.ndim
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = _shape_arg(dims)
     return FlipBackward0.apply(input, dims=tuple(wrap_dim(d, n) for d in dims))
 
 

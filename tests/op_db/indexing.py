@@ -219,6 +219,18 @@ def scatter_add_samples(rng, dtype):
                   rand(rng, (2, 4, 4), dtype)), name="3d")
 
 
+def index_put_samples(rng, dtype):
+    yield Sample((rand(rng, (4, 3), dtype), np.array([0, 2, 0, -1]), rand(rng, (4, 3), dtype)))
+    yield Sample((rand(rng, (3, 4), dtype), np.array([[1], [2]]), np.array([0, 3, 3]),
+                  rand(rng, (3,), dtype)), name="two_index_tensors_broadcast")
+
+
+def bincount_samples(rng, dtype):
+    yield Sample((rng.integers(0, 6, 10),))
+    yield Sample((rng.integers(0, 4, 7),), {"minlength": 6}, name="minlength")
+    yield Sample((np.array([0, 1, 1, 3]), rand(rng, (4,), dtype)), name="weights")
+
+
 def index_add_samples(rng, dtype):
     yield Sample((rand(rng, (3, 4), dtype), 0, _repeating(rng, 3, 5), rand(rng, (5, 4), dtype)))
     yield Sample((rand(rng, (3, 4), dtype), 1, np.array([3, 3, 0], np.int32),
@@ -331,6 +343,14 @@ OPS = _getitem_ops() + _setitem_ops() + [
     OpInfo("scatter_add", lambda lib, x, d, i, s: lib.scatter_add(x, d, i, s),
            scatter_add_samples, dtypes=NUMERIC),
     OpInfo("scatter_add_", _inplace("scatter_add"), scatter_add_samples, dtypes=NUMERIC),
+    OpInfo("index_put_accumulate", lambda lib, x, *a: x.index_put(a[:-1], a[-1], True),
+           index_put_samples, dtypes=NUMERIC, check_grad_fn=False),
+    OpInfo("index_put_", lambda lib, x, *a: x.clone().index_put_(a[:-1], a[-1]),
+           lambda rng, dtype: iter([Sample((rand(rng, (3, 4), dtype), np.array([[1], [2]]),
+                                            np.array([0, 3, 1]), rand(rng, (3,), dtype)))]),
+           dtypes=NUMERIC, check_grad_fn=False, gradgrad=False),  # (CopySlices: see xfails)
+    OpInfo("bincount", lambda lib, x, *w, **kw: lib.bincount(x, *w, **kw), bincount_samples,
+           differentiable=False),
     OpInfo("index_add", lambda lib, x, d, i, s: lib.index_add(x, d, i, s), index_add_samples,
            dtypes=NUMERIC),
     OpInfo("index_add_alpha", lambda lib, x, d, i, s: x.index_add(d, i, s, alpha=-2),
