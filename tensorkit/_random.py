@@ -399,8 +399,15 @@ class Generator:
             "state": {"key": np.asarray(key, dtype=np.uint32), "pos": int(pos)},
         }
 
-    def get_state(self) -> np.ndarray:
-        """The state as 5056 bytes laid out like torch.get_rng_state() (byte-compatible)."""
+    def get_state(self):
+        """The state as a uint8 tensor of 5056 bytes, laid out like torch.get_rng_state()
+        (byte-compatible, and a plain tensor, so checkpoints holding it load with
+        ``weights_only=True``)."""
+        from ._tensor import _make  # (the tensor module itself imports this one)
+
+        return _make(self._state_bytes())
+
+    def _state_bytes(self) -> np.ndarray:
         st = np.zeros((), dtype=_STATE_DTYPE)
         mt = self._bitgen.state["state"]
         pos = int(mt["pos"])
@@ -416,7 +423,9 @@ class Generator:
         return np.frombuffer(st.tobytes(), dtype=np.uint8).copy()
 
     def set_state(self, state) -> Generator:
-        """Restore a state from get_state() or from torch.get_rng_state().numpy()."""
+        """Restore a state from get_state() or from torch.get_rng_state()."""
+        if hasattr(state, "numpy"):
+            state = state.numpy()
         raw = np.ascontiguousarray(np.asarray(state, dtype=np.uint8))
         if raw.size != _STATE_DTYPE.itemsize:
             raise RuntimeError(
@@ -806,8 +815,8 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def get_rng_state() -> np.ndarray:
-    """torch.get_rng_state: the default generator's state as a uint8 array."""
+def get_rng_state():
+    """torch.get_rng_state: the default generator's state as a uint8 tensor."""
     return default_generator.get_state()
 
 
