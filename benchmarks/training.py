@@ -29,11 +29,20 @@ import tensorkit
 
 from . import models
 
-# Optimizer and batch size of each tutorial.
+# Optimizer, its settings and the batch size of each lesson (the seed tutorials' recipes;
+# the ResNet's momentum is 0.9, with the seeds' 0.5 it stops near 99.0% after 10 epochs).
+SEED_SGD = ("SGD", {"lr": 0.01, "momentum": 0.5})
 RECIPES = {
-    "mlp": ("sgd", 64), "cnn": ("sgd", 64), "inception": ("sgd", 64), "resnet": ("sgd", 64),
-    "cnn-improved": ("adam", 64), "gru": ("adam", 256),
+    "mlp": (*SEED_SGD, 64), "cnn": (*SEED_SGD, 64), "inception": (*SEED_SGD, 64),
+    "resnet": ("SGD", {"lr": 0.01, "momentum": 0.9}, 64),
+    "cnn-improved": ("Adam", {"lr": 1e-3}, 64), "gru": ("Adam", {"lr": 1e-3}, 256),
 }
+
+
+def make_optimizer(lib, name: str, params):
+    """The lesson's optimizer for model ``name``, built with ``lib.optim``."""
+    kind, settings, _ = RECIPES[name]
+    return getattr(lib.optim, kind)(params, **settings)
 
 
 # ---------------------------------------------------------------------------- data
@@ -95,10 +104,8 @@ class Trainer:
         self.model = models.build(lib, name)
         self.model.load_state_dict({k: lib.from_numpy(v.copy()) for k, v in initial_state.items()})
         self.model.to(device)
-        kind, self.batch_size = RECIPES[name]
-        params = self.model.parameters()
-        self.optimizer = (lib.optim.SGD(params, lr=0.01, momentum=0.5) if kind == "sgd"
-                          else lib.optim.Adam(params, lr=1e-3))
+        self.batch_size = RECIPES[name][2]
+        self.optimizer = make_optimizer(lib, name, self.model.parameters())
         self.order_rng = np.random.default_rng(seed)
 
     def _forward(self, inputs, idx):

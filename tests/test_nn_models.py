@@ -146,16 +146,14 @@ def test_tutorial_models_train_like_torch_from_identical_weights(torch, name):
     """Each lesson's model (benchmarks/models.py): three optimizer steps, loss and gradients
     equal to torch's at every step, from tensorkit's initial weights copied into torch."""
     from benchmarks import models
-    from benchmarks.training import RECIPES
+    from benchmarks.training import make_optimizer
 
     tensorkit.manual_seed(0)
     ours, ref = models.build(tensorkit, name), models.build(torch, name)
     ref.load_state_dict({k: torch.from_numpy(v.numpy().copy())
                          for k, v in ours.state_dict().items()})
     ours.eval(), ref.eval()  # dropout off: the two libraries draw different masks
-    kind = RECIPES[name][0]
-    optimizers = [(lib.optim.SGD(m.parameters(), lr=0.01, momentum=0.5) if kind == "sgd"
-                   else lib.optim.Adam(m.parameters(), lr=1e-3))
+    optimizers = [make_optimizer(lib, name, m.parameters())
                   for lib, m in ((tensorkit, ours), (torch, ref))]
     for step in range(3):
         losses = []
