@@ -79,8 +79,7 @@ def summarize(array, small: int = TOOLTIP_SMALL) -> Summary | None:
     """Summarise a gradient (a tensor or an array); None stays None."""
     if array is None:
         return None
-    if not isinstance(array, np.ndarray):
-        array = to_numpy(array)
+    array = to_numpy(array) if hasattr(array, "detach") else np.asarray(array)
     as_float = array.astype(np.float64, copy=False)
     norm = float(np.sqrt(np.sum(as_float * as_float))) if array.size else 0.0
     values = as_float.tolist() if array.size <= small else None
@@ -115,7 +114,7 @@ class Record:
     """What the view keeps about one node."""
 
     serial: int
-    module: str | None = None       # path of the module whose forward created it
+    calls: tuple = ()               # the module calls running when it was made (see add)
     grad: Summary | None = None     # the gradient it received in the last backward
     sources: list = field(default_factory=list)  # leaves: (serial, Summary) received
 
@@ -126,10 +125,16 @@ class GraphModel:
     def __init__(self) -> None:
         self._records: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._by_serial: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self._pinned: weakref.WeakSet = weakref.WeakSet()
         self._next_serial = 0
         self.steps: list[Step] = []
         self._pending: set[int] = set()  # nodes owed a gradient in the current pass
-        self.version = 0                 # bumped on every change: the widget re-draws
+        self._changes = 0
+
+    @property
+    def version(self) -> tuple:
+        """Changes when anything recorded changes (or nodes go away): time to redraw."""
+        return (self._changes, len(self._records))
 
     # -- adding nodes --------------------------------------------------------------------
     def __len__(self) -> int:
@@ -138,18 +143,23 @@ class GraphModel:
     def __contains__(self, node) -> bool:
         return node in self._records
 
-    def add(self, node, module: str | None = None) -> list:
+    def add(self, node, calls: tuple = (), pin: bool = False) -> list:
         """Record ``node`` and every input node not seen yet; returns the new nodes.
 
-        ``module`` is the path of the module whose forward made ``node`` (if known).
+        ``calls`` says which module forward calls were running when ``node`` was made,
+        outermost first, as ``((path, call_number), ...)``: ``(("", 0), ("fc1", 1))``
+        for an op made by ``fc1`` inside the model's forward.  A leaf is drawn while a
+        drawn node uses it, or always if ``pin``.
         """
         if node is None:
             return []
+        if pin:
+            self._pinned.add(node)
         record = self._records.get(node)
         if record is not None:
-            if module is not None and record.module is None:
-                record.module = module
-                self.version += 1
+            if calls and not record.calls:
+                record.calls = calls
+                self._changes += 1
             return []
         new = []
         stack = [node]
@@ -161,8 +171,8 @@ class GraphModel:
             new.append(current)
             stack.extend(n for n, _ in current.next_functions
                          if n is not None and n not in self._records)
-        self._records[node].module = module
-        self.version += 1
+        self._records[node].calls = calls
+        self._changes += 1
         return new
 
     def _new_record(self, node) -> Record:
@@ -179,17 +189,26 @@ class GraphModel:
         return self._by_serial.get(serial)
 
     def items(self) -> list:
-        """(node, record) pairs of the live nodes, oldest first."""
+        """(node, record) pairs of the nodes to draw, oldest first.
+
+        Leaves live as long as their tensor: one that no drawn node uses any more (its
+        graph is gone) is left out.
+        """
         pairs = list(self._records.items())
+        used = {id(n) for node, _ in pairs for n, _ in node.next_functions}
+        pairs = [(node, rec) for node, rec in pairs
+                 if not isinstance(node, AccumulateGrad) or id(node) in used
+                 or node in self._pinned]
         pairs.sort(key=lambda p: p[1].serial)
         return pairs
 
     def clear(self) -> None:
+        self._pinned = weakref.WeakSet()
         self._records = weakref.WeakKeyDictionary()
         self._by_serial = weakref.WeakValueDictionary()
         self.steps = []
         self._pending = set()
-        self.version += 1
+        self._changes += 1
 
     # -- backward --------------------------------------------------------------------------
     def _start_step(self, node) -> Record | None:
@@ -226,7 +245,7 @@ class GraphModel:
             target.sources.append((record.serial, sent))
             self._pending.add(target.serial)
         self.steps.append(step)
-        self.version += 1
+        self._changes += 1
 
     def accumulating(self, node, grad) -> None:
         """A leaf's AccumulateGrad is about to add ``grad`` into ``.grad``."""
@@ -242,7 +261,7 @@ class GraphModel:
                     after=after)
         record.grad = step.grad
         self.steps.append(step)
-        self.version += 1
+        self._changes += 1
 
 
 def _combine(summaries: list) -> Summary | None:
@@ -282,15 +301,14 @@ def names_in(namespace: Mapping | None, tensor_type) -> tuple[dict, dict]:
     return tensors, outputs
 
 
-def group_of(module: str | None, expanded: set | None) -> str | None:
-    """The collapsed module box that holds a node of ``module``; None: drawn on its own."""
-    if not module or expanded is None:
+def group_of(calls: tuple, expanded: set | None) -> tuple | None:
+    """The collapsed module call ``(path, call)`` whose box holds a node made during
+    ``calls``; None when the node is drawn on its own (every module around it is open)."""
+    if expanded is None:
         return None
-    parts = module.split(".")
-    for i in range(1, len(parts) + 1):
-        prefix = ".".join(parts[:i])
-        if prefix not in expanded:
-            return prefix
+    for path, call in calls:
+        if path and path not in expanded:
+            return (path, call)
     return None
 
 
@@ -326,24 +344,27 @@ def build_state(model: GraphModel, ctx: Context) -> dict:
     current = steps[step_index - 1].serial if stepping and step_index > 0 else None
     done = {s.serial for s in steps[:step_index]} if stepping else None
 
-    module_of = {rec.serial: _module_of(node, rec, ctx) for node, rec in pairs}
-    groups = {s: group_of(m, ctx.expanded) for s, m in module_of.items()}
+    calls_of = {rec.serial: _calls_of(node, rec, ctx) for node, rec in pairs}
+    groups = _groups(calls_of, ctx.expanded)
+    paths = {path for calls in calls_of.values() for path, _ in calls if path}
+    box_labels = _box_labels(set(groups.values()) - {None})
 
     items: dict[str, _Item] = {}
     item_of: dict[int, str] = {}
     for node, rec in pairs:
         group = groups[rec.serial]
         if group is not None:
-            key = "m:" + group
+            key = "m:" + box_labels[group]
             item_of[rec.serial] = key
             if key not in items:
-                items[key] = _Item(key, "module", group, [], [], module=group)
+                items[key] = _Item(key, "module", box_labels[group], [], [], module=group[0])
             items[key].serials.append(rec.serial)
             continue
         key = f"n{rec.serial}"
         item_of[rec.serial] = key
         grad = _grad_for(node, rec, shown)
-        items[key] = _node_item(key, node, rec, grad, ctx, module_of[rec.serial])
+        module = calls_of[rec.serial][-1][0] if calls_of[rec.serial] else None
+        items[key] = _node_item(key, node, rec, grad, ctx, module)
         items[key].serials.append(rec.serial)
 
     edges = []
@@ -405,26 +426,65 @@ def build_state(model: GraphModel, ctx: Context) -> dict:
         "step": {"index": step_index, "count": len(steps), "stepping": stepping,
                  "text": step_text,
                  "node": item_of.get(current) if current is not None else None},
-        "modules": sorted({m for m in module_of.values() if m}),
+        "modules": sorted(paths),
         "expanded": sorted(ctx.expanded) if ctx.expanded is not None else None,
     }
 
 
-def _module_of(node, rec: Record, ctx: Context) -> str | None:
-    """The module a node belongs to: the one whose forward made it, or the parameter's."""
+def _calls_of(node, rec: Record, ctx: Context) -> tuple:
+    """The module calls a node belongs to: recorded while watching, else guessed from the
+    parameters (a parameter, or an op reading one, belongs to the parameter's module)."""
+    if rec.calls:
+        return rec.calls
     if isinstance(node, AccumulateGrad):
         name = ctx.param_names.get(id(node.variable))
-        return name.rpartition(".")[0] if name else None
-    if rec.module is not None:
-        return rec.module
-    # made before the view could watch: an op reading a parameter belongs to its module
-    owners = set()
-    for next_node, _ in node.next_functions:
-        if isinstance(next_node, AccumulateGrad):
-            name = ctx.param_names.get(id(next_node.variable))
-            if name:
-                owners.add(name.rpartition(".")[0])
-    return owners.pop() if len(owners) == 1 else None
+        path = name.rpartition(".")[0] if name else ""
+    else:
+        owners = set()
+        for next_node, _ in node.next_functions:
+            if isinstance(next_node, AccumulateGrad):
+                name = ctx.param_names.get(id(next_node.variable))
+                if name:
+                    owners.add(name.rpartition(".")[0])
+        path = owners.pop() if len(owners) == 1 else ""
+    if not path:
+        return ()
+    parts = path.split(".")
+    return tuple((".".join(parts[:i]), None) for i in range(1, len(parts) + 1))
+
+
+def _groups(calls_of: dict, expanded: set | None) -> dict:
+    """serial -> the (path, call) box holding it, or None.
+
+    A node whose call is unknown (a parameter: every call of its module reads it) joins
+    the box of its module when the module ran once, and is drawn on its own otherwise.
+    """
+    groups = {s: group_of(calls, expanded) for s, calls in calls_of.items()}
+    known: dict[str, set] = {}
+    for group in groups.values():
+        if group is not None and group[1] is not None:
+            known.setdefault(group[0], set()).add(group[1])
+    for s, group in groups.items():
+        if group is not None and group[1] is None:
+            calls = known.get(group[0], set())
+            if len(calls) == 1:
+                groups[s] = (group[0], next(iter(calls)))
+            elif len(calls) > 1:
+                groups[s] = None
+    return groups
+
+
+def _box_labels(boxes: set) -> dict:
+    """Label of each module box: its path, numbered (``mp #2``) if it ran more than once."""
+    by_path: dict[str, list] = {}
+    for path, call in boxes:
+        by_path.setdefault(path, []).append(call)
+    labels = {}
+    for path, calls in by_path.items():
+        calls.sort(key=lambda c: -1 if c is None else c)
+        for i, call in enumerate(calls):
+            labels[(path, call)] = path if len(calls) == 1 else f"{path} #{i + 1}"
+    return labels
 
 
 def _shown_grads(model: GraphModel, done_steps: list[Step]) -> dict:
@@ -453,6 +513,14 @@ def _dtype_text(dtype) -> str:
     return str(dtype).rpartition(".")[2] if dtype is not None else "?"
 
 
+def _meta_text(node) -> str:
+    """Shape and dtype of each output: ``(2, 2) float32``."""
+    if isinstance(node, AccumulateGrad) and node.variable is None:
+        return "(freed)"  # the leaf tensor is gone (its node's output_shapes would fail)
+    return ", ".join(f"{_shape_text(s)} {_dtype_text(d)}"
+                     for s, d in zip(node.output_shapes, node.output_dtypes))
+
+
 def _leaf_name(node, ctx: Context) -> str | None:
     var = node.variable
     if var is None:
@@ -461,9 +529,7 @@ def _leaf_name(node, ctx: Context) -> str | None:
 
 
 def _node_item(key: str, node, rec: Record, grad, ctx: Context, module: str | None) -> _Item:
-    shapes = node.output_shapes
-    dtypes = node.output_dtypes
-    meta = ", ".join(f"{_shape_text(s)} {_dtype_text(d)}" for s, d in zip(shapes, dtypes))
+    meta = _meta_text(node)
     if isinstance(node, AccumulateGrad):
         name = _leaf_name(node, ctx)
         what = "parameter" if id(node.variable) in ctx.param_names else "tensor"
@@ -490,7 +556,8 @@ def _fill_module(item: _Item, nodes: dict, consumers: dict, shown, ctx: Context)
     # exits: ops whose output is used outside the module (or by nobody: the output)
     exits = [s for s in ops if not consumers[s] or not consumers[s] <= inside]
     kind = ctx.module_types.get(item.module, "module")
-    item.lines.append(_cut(f"{kind} · {len(ops)} ops · {len(params)} params"))
+    item.lines.append(_cut(f"{kind} · {_count(len(ops), 'op')} · "
+                           f"{_count(len(params), 'param')}"))
     if exits:
         node, record = nodes[exits[-1]]
         item.lines.append(_cut(", ".join(_shape_text(s) for s in node.output_shapes)))
@@ -504,6 +571,10 @@ def _fill_module(item: _Item, nodes: dict, consumers: dict, shown, ctx: Context)
             squares.append(summarize(var.grad, small=0).norm ** 2)
     if squares:
         item.title.append(f"gradient norm of its parameters: {fmt(math.sqrt(sum(squares)))}")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _grad_lines(grad: Summary) -> list[str]:

@@ -19,6 +19,7 @@ from grandalf.graphs import Edge, Graph, Vertex
 from grandalf.layouts import SugiyamaLayout
 
 Point = tuple[float, float]
+DUMMY_W = 8.0
 
 
 @dataclass
@@ -83,8 +84,11 @@ def layered_layout(sizes: Mapping[Hashable, Point],
     for component in _ordered_components(graph, keys):
         sug = SugiyamaLayout(component)
         sug.xspace, sug.yspace = xspace, yspace
+        sug.dw = DUMMY_W  # the points that long edges bend through: narrow
         sug.init_all(optimize=True)
         sug.draw()
+        _separate(sug.layers, xspace)
+        sug.draw_edges()
         lo = min(v.view.xy[0] - v.view.w / 2 for v in component.sV)
         top = min(v.view.xy[1] - v.view.h / 2 for v in component.sV)
         dx, dy = left - lo, margin - top
@@ -102,6 +106,22 @@ def layered_layout(sizes: Mapping[Hashable, Point],
     layout.width = left - 2 * xspace + margin
     layout.height = bottom + margin
     return layout
+
+
+def _separate(layers, xspace: float) -> None:
+    """Push apart boxes of a row that ended up too close.
+
+    grandalf's final x of a node is an average of four alignments, which keeps the order
+    of each row but not always the spacing: wide boxes can overlap.  A sweep from left
+    to right restores the gap, keeping the order.
+    """
+    for layer in layers:
+        row = sorted(layer, key=lambda v: v.view.xy[0])
+        for prev, cur in zip(row, row[1:]):
+            gap = xspace if (prev.view.w > DUMMY_W and cur.view.w > DUMMY_W) else xspace / 2
+            least = prev.view.xy[0] + (prev.view.w + cur.view.w) / 2 + gap
+            if cur.view.xy[0] < least:
+                cur.view.xy = (least, cur.view.xy[1])
 
 
 def _ordered_components(graph: Graph, keys: list) -> list:

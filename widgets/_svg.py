@@ -19,6 +19,7 @@ KIND_RADIUS = {"op": 3, "leaf": 10, "module": 6}
 CURRENT_STROKE = "#ea580c"
 FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace"
 LEGEND_H = 34
+LEGEND_W = 420
 
 
 @dataclass
@@ -66,8 +67,8 @@ def fill_for(kind: str, norm: float | None, scale: GradScale | None) -> tuple[st
 
 def render(state: dict) -> str:
     """The picture of a graph state as an SVG document (one ``<g class="tk-node">`` per box)."""
-    width = max(state["width"], 240)
     legend = state.get("legend")
+    width = max(state["width"], LEGEND_W if legend else 240)
     height = state["height"] + (LEGEND_H if legend else 0)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="tk-graph" width="{width:.0f}" '
            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '

@@ -29,6 +29,7 @@ layout, with grandalf); the JavaScript in ``static/graph.js`` only draws it.
 from __future__ import annotations
 
 import inspect
+import itertools
 import time
 import weakref
 from collections.abc import Mapping
@@ -44,7 +45,7 @@ from . import _svg
 from ._graph_model import Context, GraphModel, Step, build_state, names_in
 
 _STATIC = Path(__file__).parent / "static"
-AUTO_COLLAPSE = 40  # with a model: more op nodes than this start collapsed into modules
+AUTO_COLLAPSE = 40  # with a model: graphs with more nodes than this start collapsed
 
 
 class GraphView(anywidget.AnyWidget):
@@ -61,8 +62,9 @@ class GraphView(anywidget.AnyWidget):
         names: ``{name: tensor}`` used to label tensors; by default the variables of the
             caller (the notebook's namespace).
         watch: watch new nodes (default: True when no tensor is given).
-        collapse: ``"auto"`` (modules collapse when the graph has more than 40 op nodes),
-            True (start collapsed) or False (everything open).
+        collapse: ``"auto"`` (modules collapse when the graph has more than 40 nodes),
+            True (start collapsed) or False (everything open).  A module called several
+            times (a pooling layer used twice) gets one box per call.
         live_interval: while a cell runs, redraw at most this often (seconds).
     """
 
@@ -87,7 +89,7 @@ class GraphView(anywidget.AnyWidget):
         self._step_index: int | None = None
         self._live_interval = live_interval
         self._last_publish = 0.0
-        self._published_version = -1
+        self._published_version = None
         self._shown_svg: str | None = None
         self._displays: list = []
         self._module_stack: list[str] = []
@@ -136,7 +138,7 @@ class GraphView(anywidget.AnyWidget):
         for handle in self._module_handles:
             handle.remove()
         self._module_handles = []
-        self._module_stack = []
+        self._module_stack.clear()
         self.watching = False
         self._publish()
 
@@ -271,14 +273,13 @@ class GraphView(anywidget.AnyWidget):
             nodes = autograd_graph.walk(t)
             if not nodes:
                 continue
-            self._hook_leaves(self._graph.add(nodes[0]))
+            self._hook_leaves(self._graph.add(nodes[0], pin=True))
 
     def _current_expanded(self) -> set | None:
         if not self._auto:
             return self._expanded
-        ops = sum(1 for node, _ in self._graph.items()
-                  if not isinstance(node, autograd_graph.AccumulateGrad))
-        return set() if self._model_ref is not None and ops > AUTO_COLLAPSE else None
+        big = len(self._graph) > AUTO_COLLAPSE
+        return set() if self._model_ref is not None and big else None
 
     def _module_paths(self) -> list[str]:
         model = self._model_ref() if self._model_ref is not None else None
@@ -309,8 +310,7 @@ class GraphView(anywidget.AnyWidget):
 
     # -- hooks ------------------------------------------------------------------------------
     def _on_created(self, node) -> None:
-        module = self._module_stack[-1] if self._module_stack else None
-        new = self._graph.add(node, module)
+        new = self._graph.add(node, tuple(self._module_stack))
         if new:
             self._hook_leaves(new)
             self._changed()
@@ -350,12 +350,21 @@ class GraphView(anywidget.AnyWidget):
         model = self._model_ref() if self._model_ref is not None else None
         if model is None:
             return
+        stack = self._module_stack
+        counter = itertools.count()
+
+        def enter(name):
+            def push(module, args) -> None:  # must return None: args unchanged
+                stack.append((name, next(counter)))
+            return push
+
+        def leave(module, args, output) -> None:  # must return None: output unchanged
+            if stack:
+                stack.pop()
+
         for name, module in model.named_modules():
-            self._module_handles.append(module.register_forward_pre_hook(
-                lambda m, args, name=name: self._module_stack.append(name)))
-            self._module_handles.append(module.register_forward_hook(
-                lambda m, args, out: self._module_stack.pop() if self._module_stack else None,
-                always_call=True))
+            self._module_handles.append(module.register_forward_pre_hook(enter(name)))
+            self._module_handles.append(module.register_forward_hook(leave, always_call=True))
 
     def _hook_cells(self) -> None:
         """In IPython: redraw, and refresh the saved picture, after every cell."""

@@ -116,7 +116,7 @@ function render({ model, el }) {
     const edges = state.edges || [];
     const step = state.step || { index: 0, count: 0, text: [], stepping: false };
     const legendH = state.legend ? 34 : 0;
-    const width = Math.max(state.width || 0, 240);
+    const width = Math.max(state.width || 0, state.legend ? 420 : 240);
     const height = (state.height || 24) + legendH;
     canvas.replaceChildren();
     const picture = svg("svg", { class: "tk-graph", width: width * zoom, height: height * zoom,
