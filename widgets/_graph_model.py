@@ -419,6 +419,9 @@ def build_state(model: GraphModel, ctx: Context) -> dict:
                   "active": (a, b) in active, "label": active.get((a, b), "")}
                  for a, b in edges]
     step_text = _step_text(steps, step_index if stepping else None, nodes, ctx) if steps else []
+    if not items:
+        step_text = ["No graph yet: ops on tensors with requires_grad=True show up here while "
+                     "the view watches (GraphView(), view.watch()), or use view.show(tensor)."]
     return {
         "nodes": out_nodes, "edges": out_edges,
         "width": round(layout.width, 1), "height": round(layout.height, 1),

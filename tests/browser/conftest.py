@@ -189,7 +189,7 @@ class Lab:
         busy machine the first one can get lost while the page is still settling, so it
         is sent again (at most twice more) if the prompt did not change.
         """
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        from playwright.sync_api import Error as PlaywrightError
 
         cell = self.cell(page, index)
         prompt = cell.locator(".jp-InputPrompt")
@@ -197,15 +197,14 @@ class Lab:
         changed = """([i, before]) => document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i]
             .querySelector('.jp-InputPrompt').textContent !== before"""
         for attempt in range(3):
-            self._dialogs(page)
-            cell.scroll_into_view_if_needed()
-            cell.locator(".jp-InputArea-editor").click()
-            page.keyboard.press("Control+Enter")
             try:
+                self._dialogs(page)
+                cell.locator(".jp-InputArea-editor").click()
+                page.keyboard.press("Control+Enter")
                 page.wait_for_function(changed, arg=[index, before], polling=250,
                                        timeout=15_000)
                 break
-            except PlaywrightTimeout:
+            except PlaywrightError:  # a timeout, or the cell re-drawn under the click
                 if attempt == 2:
                     raise
         page.wait_for_function(
