@@ -478,3 +478,30 @@ def test_svg_of_a_big_graph_has_no_overlaps():
                 assert not (x < x2 + w2 and x2 < x + w and y < y2 + h2 and y2 < y + h)
     finally:
         view.close()
+
+
+def test_later_backward_through_shared_parameters_keeps_the_steps(views):
+    """A parameter drawn in one graph is used by the next training step's graph too:
+    that backward must not disturb the drawn steps."""
+    net = nn.Linear(2, 1)
+    x = tensorkit.tensor([[1.0, 2.0]])
+    loss = net(x).sum()
+    view = views(loss, model=net, names={})
+    loss.backward()
+    steps = [(s.name, s.leaf) for s in view.steps]
+    assert steps == [("SumBackward0", False), ("AddmmBackward0", False), ("TBackward0", False),
+                     ("AccumulateGrad", True), ("AccumulateGrad", True)]
+    net(x).sum().backward()  # not drawn
+    assert [(s.name, s.leaf) for s in view.steps] == steps
+    assert node(view, "weight")["grad"] == "[[2, 4]]"  # .grad as it is now: accumulated
+
+
+def test_equal_gradients_get_the_middle_colour(views):
+    from widgets import _svg
+
+    a = tensorkit.tensor(1.0, requires_grad=True)
+    b = a * 1.0
+    view = views(b, names={"a": a})
+    b.backward()
+    fills = {n["fill"] for n in view.state["nodes"]}
+    assert fills == {_svg.palette(0.5)}

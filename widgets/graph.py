@@ -408,6 +408,9 @@ class _Watching:
     def __init__(self, view: GraphView, was_watching: bool) -> None:
         self._view, self._was_watching = view, was_watching
 
+    def __repr__(self) -> str:
+        return "watching: new nodes are drawn (view.stop() to stop)"
+
     def __enter__(self) -> GraphView:
         return self._view
 
