@@ -101,6 +101,7 @@ class GraphView(anywidget.AnyWidget):
         self._executed_handle = autograd_graph.register_node_executed_hook(
             _weak_callback(self, "_on_executed"))
         self.on_msg(self._on_message)
+        self._hook_cells()
         if tensor is not None:
             self._add_tensor(tensor)
         if watch if watch is not None else tensor is None:
@@ -126,7 +127,6 @@ class GraphView(anywidget.AnyWidget):
             self._created_handle = autograd_graph.register_node_created_hook(
                 _weak_callback(self, "_on_created"))
             self._hook_modules()
-            self._hook_cells()
             self.watching = True
         return _Watching(self, was_watching)
 
@@ -304,8 +304,9 @@ class GraphView(anywidget.AnyWidget):
         self._last_publish = time.monotonic()
 
     def _changed(self) -> None:
-        """Something was recorded: redraw now if the last redraw is old enough."""
-        if time.monotonic() - self._last_publish >= self._live_interval:
+        """Maybe something was recorded: redraw now if the last redraw is old enough."""
+        if (self._graph.version != self._published_version
+                and time.monotonic() - self._last_publish >= self._live_interval):
             self._publish()
 
     # -- hooks ------------------------------------------------------------------------------
