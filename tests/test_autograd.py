@@ -546,3 +546,13 @@ def test_float32_model_gradients_stay_float32():
     loss.backward()
     assert loss.dtype == tensorkit.float32
     assert w.grad.dtype == tensorkit.float32 and b.grad.dtype == tensorkit.float32
+
+
+def test_a_leaf_node_whose_tensor_is_gone_still_describes_its_output():
+    import gc
+
+    out = (tensorkit.ones(2, requires_grad=True) + 2).sum()
+    gc.collect()
+    leaf_node = tensorkit.autograd.graph.walk(out)[-1]
+    assert leaf_node.name() == "AccumulateGrad"
+    assert leaf_node.output_shapes == ((),) and leaf_node.output_dtypes == (None,)

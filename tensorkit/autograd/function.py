@@ -238,7 +238,7 @@ class Function:
     def output_dtypes(self) -> tuple:
         from .._dtype import from_numpy_dtype
 
-        return tuple(from_numpy_dtype(dt) for _, dt in self._output_meta)
+        return tuple(None if dt is None else from_numpy_dtype(dt) for _, dt in self._output_meta)
 
     def register_hook(self, fn):
         """Call ``fn(grad_inputs, grad_outputs)`` after this node runs backward."""
@@ -333,7 +333,7 @@ class AccumulateGrad(Function):
     @property
     def _output_meta(self):
         var = self._variable()
-        return ((var._data.shape, var._data.dtype),) if var is not None else ((), None)
+        return ((var._data.shape, var._data.dtype),) if var is not None else (((), None),)
 
     def backward(self, grad):
         var = self._variable()
