@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -45,7 +46,7 @@ import traitlets
 
 import tensorkit
 
-__all__ = ["TrainingView"]
+__all__ = ["TrainingView", "decode_series"]
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -56,9 +57,7 @@ def _number(value) -> float | tensorkit.Tensor:
     """A Python float now, or (for a GPU tensor) the detached tensor, read at sync time
     so that the training loop never waits for the device."""
     if isinstance(value, tensorkit.Tensor):
-        if value.device.type != "cpu":
-            return value.detach()
-        return value.item()
+        return value.detach() if value.is_cuda else value.item()
     return float(value)
 
 
@@ -69,13 +68,13 @@ def _resolve(values: list) -> list[float]:
 
 def _host_array(t: tensorkit.Tensor) -> np.ndarray:
     """The values of a tensor as a NumPy array (no copy on the CPU)."""
-    return t.detach().cpu().numpy()
+    return t.numpy(force=True)
 
 
 def _count_correct(outputs, targets) -> tuple:
     """(number of correct predictions, batch size).  Several columns: the class is the
     argmax; one column or a vector: probabilities thresholded at 0.5."""
-    if isinstance(outputs, tensorkit.Tensor) and outputs.device.type != "cpu":
+    if isinstance(outputs, tensorkit.Tensor) and outputs.is_cuda:
         with tensorkit.no_grad():  # stays on the device until the next sync
             pred = (outputs.argmax(1) if outputs.dim() > 1 and outputs.shape[1] > 1
                     else (outputs.reshape(-1) > 0.5).long())
@@ -97,20 +96,21 @@ def _squared_norm(grad: tensorkit.Tensor):
     ``ravel(order="K")`` walks the memory in its own order, so a transposed gradient
     (what a Linear layer's weight gets) needs no copy: the norm does not care about order.
     """
-    if grad.device.type != "cpu":
+    if grad.is_cuda:
         with tensorkit.no_grad():
             return (grad.float() ** 2).sum()
-    flat = grad.numpy().ravel(order="K")
+    flat = grad.numpy(force=True).ravel(order="K")
     return float(np.dot(flat, flat))
 
 
-def _layer_name(param_name: str, group: str) -> str:
+def _layer_name(param_name: str, group: str, model_name: str) -> str:
     """``"layers.0.weight"`` -> ``"layers.0"`` (the module owning it) when grouping by
-    module; the parameter's own name otherwise."""
+    module (the model's own parameters go under its class name); the parameter's own name
+    otherwise."""
     if group == "parameter":
         return param_name
     owner, _, _ = param_name.rpartition(".")
-    return owner or param_name
+    return owner or model_name
 
 
 def _histogram(arrays: list[np.ndarray], bins: int) -> dict | None:
@@ -130,25 +130,50 @@ def _histogram(arrays: list[np.ndarray], bins: int) -> dict | None:
     return {"edges": edges.tolist(), "counts": counts.tolist(), "nonfinite": int(nonfinite)}
 
 
-def _decimate(xs, ys: list, max_points: int) -> tuple[list, list]:
+def _decimate(xs, ys, max_points: int) -> tuple[np.ndarray, np.ndarray]:
     """At most ``max_points`` points: the mean of each run of consecutive values, at the
-    step of the run's last value (so the last step is always shown)."""
-    n = len(ys)
-    if n <= max_points:
-        return list(xs), [_json_float(y) for y in ys]
-    size = math.ceil(n / max_points)
-    start = n - (n // size) * size  # the first (shorter) run absorbs the remainder
+    step of the run's last value (so the last step is always shown).  NaN is a gap."""
+    x = np.asarray(xs, dtype=np.int64)
     y = np.asarray(ys, dtype=np.float64)
-    runs = [y[:start]] if start else []
-    runs += np.split(y[start:], (n - start) // size)
-    ends = ([start - 1] if start else []) + list(range(start + size - 1, n, size))
-    with np.errstate(all="ignore"):
-        means = [float(np.nanmean(r)) if np.isfinite(r).any() else float("nan") for r in runs]
-    return [xs[i] for i in ends], [_json_float(m) for m in means]
+    n = len(y)
+    if n <= max_points:
+        return x, y
+    size = math.ceil(n / max_points)
+    start = n - (n // size) * size  # a first, shorter run takes the remainder
+    with warnings.catch_warnings():  # an all-NaN run is a gap, not a problem
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(y[start:].reshape(-1, size), axis=1)
+        if start:
+            means = np.concatenate([[np.nanmean(y[:start])], means])
+    ends = np.arange(start + size - 1, n, size)
+    if start:
+        ends = np.concatenate([[start - 1], ends])
+    return x[ends], means
+
+
+def _encode(x: np.ndarray, y: np.ndarray) -> dict:
+    """A curve as two binary buffers (int32 steps, float32 values; NaN for a gap): the
+    widget protocol sends them as they are, with no JSON encoding of every number."""
+    return {"x": memoryview(x.astype(np.int32)), "y": memoryview(y.astype(np.float32))}
+
+
+def decode_series(series: dict) -> dict:
+    """The synced ``series`` with its buffers turned back into lists (NaN -> ``None``)."""
+    def curve(c: dict) -> dict:
+        y = np.frombuffer(c["y"], dtype=np.float32).astype(np.float64)
+        return {"x": np.frombuffer(c["x"], dtype=np.int32).tolist(),
+                "y": [v if math.isfinite(v) else None for v in y.tolist()]}
+
+    grads = series["grad_norms"]
+    return {"loss": curve(series["loss"]), "accuracy": curve(series["accuracy"]),
+            "grad_norms": {"x": curve({"x": grads["x"], "y": grads["x"]})["x"],
+                           "y": {k: curve({"x": grads["x"], "y": v})["y"]
+                                 for k, v in grads["y"].items()}},
+            "epochs": series["epochs"]}
 
 
 def _json_float(value: float) -> float | None:
-    """JSON has no NaN or infinity: those become ``null`` (a gap in the curve)."""
+    """JSON has no NaN or infinity: those become ``null``."""
     return value if value is not None and math.isfinite(value) else None
 
 
@@ -232,7 +257,8 @@ class TrainingView(anywidget.AnyWidget):
         layers: dict[str, list] = {}
         for name, param in model.named_parameters():
             if param.requires_grad:
-                layers.setdefault(_layer_name(name, group), []).append(param)
+                layer = _layer_name(name, group, type(model).__name__)
+                layers.setdefault(layer, []).append(param)
         return layers
 
     # ------------------------------------------------------------ recording (hot path)
@@ -356,10 +382,10 @@ class TrainingView(anywidget.AnyWidget):
         now = self._clock()
         self._last_sync = now
         if histograms is None:
-            wait = max(self.hist_interval, self._hist_cost / self.budget)
+            wait = max(self.hist_interval, self._hist_cost / (self.budget / 2))
             histograms = now - self._last_hist >= wait
         with self.hold_sync():
-            self.series = self._series()
+            self.series = self._encoded_series()
             if histograms and self._params:
                 hist_start = time.perf_counter()
                 self.histograms = {name: self.layer_histograms(name) for name in self.layers}
@@ -370,16 +396,23 @@ class TrainingView(anywidget.AnyWidget):
         self._flush_cost = time.perf_counter() - start - (self._hist_cost if histograms else 0)
 
     def _series(self) -> dict:
-        """What the charts draw, decimated to ``max_points`` per curve."""
+        """What the charts draw, decimated to ``max_points`` per curve, as arrays."""
         self._read_pending()
-        loss_x, loss_y = _decimate(range(1, self._steps + 1), self._losses, self.max_points)
-        acc_x, acc_y = _decimate(self._acc_steps, self._acc, self.max_points)
-        grads = {}
-        grad_x: list = []
-        for layer, norms in self._grad_norms.items():
-            grad_x, grads[layer] = _decimate(self._grad_steps, norms, self.max_points)
-        return {"loss": {"x": loss_x, "y": loss_y}, "accuracy": {"x": acc_x, "y": acc_y},
-                "grad_norms": {"x": grad_x, "y": grads}, "epochs": self.epochs}
+        grads = {layer: _decimate(self._grad_steps, norms, self.max_points)
+                 for layer, norms in self._grad_norms.items()}
+        grad_x = next(iter(grads.values()))[0] if grads else np.zeros(0, np.int64)
+        return {"loss": _decimate(range(1, self._steps + 1), self._losses, self.max_points),
+                "accuracy": _decimate(self._acc_steps, self._acc, self.max_points),
+                "grad_norms": (grad_x, {layer: y for layer, (_, y) in grads.items()}),
+                "epochs": self.epochs}
+
+    def _encoded_series(self) -> dict:
+        series = self._series()
+        grad_x, grads = series["grad_norms"]
+        return {"loss": _encode(*series["loss"]), "accuracy": _encode(*series["accuracy"]),
+                "grad_norms": {"x": _encode(grad_x, grad_x)["x"],
+                               "y": {k: _encode(grad_x, y)["y"] for k, y in grads.items()}},
+                "epochs": series["epochs"]}
 
     def _summary(self) -> dict:
         return {"steps": self._steps, "syncs": self.sync_count,
@@ -401,12 +434,12 @@ class TrainingView(anywidget.AnyWidget):
         """The four charts as one SVG document (a string)."""
         if self.histograms.keys() != set(self.layers):
             self.histograms = {name: self.layer_histograms(name) for name in self.layers}
-        return _render_svg(self._series(), self.layers, self.selected,
+        return _render_svg(decode_series(self._encoded_series()), self.layers, self.selected,
                            self.histograms.get(self.selected), self.title, width, height)
 
     def to_png(self, path: str | None = None, dpi: int = 100) -> bytes:
         """The four charts drawn with matplotlib, as PNG bytes (also written to ``path``)."""
-        return _render_png(self._series(), self.layers, self.selected,
+        return _render_png(decode_series(self._encoded_series()), self.layers, self.selected,
                            self.layer_histograms() if self.layers else None, self.title,
                            path, dpi)
 

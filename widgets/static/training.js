@@ -83,6 +83,19 @@ function fmt(v) {
   return String(Number(v.toPrecision(4)));
 }
 
+// A synced buffer (a DataView over int32 or float32 values) as a plain array.
+function arr(v, Type) {
+  if (!v) return [];
+  if (Array.isArray(v)) return v;
+  const view = v instanceof DataView ? v : new DataView(v.buffer || v, v.byteOffset || 0, v.byteLength);
+  const copy = view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
+  return Array.from(new Type(copy));
+}
+
+function curve(c) {
+  return c ? { x: arr(c.x, Int32Array), y: arr(c.y, Float32Array) } : { x: [], y: [] };
+}
+
 function finite(values, log) {
   return values.filter((v) => v !== null && Number.isFinite(v) && (!log || v > 0));
 }
@@ -177,7 +190,7 @@ function legend(svg, items, right, top, onEnter, onLeave, onClick) {
 function ema(values, alpha) {
   let acc = null;
   return values.map((v) => {
-    if (v === null) return acc;
+    if (v === null || !Number.isFinite(v)) return acc;
     acc = acc === null ? v : alpha * v + (1 - alpha) * acc;
     return acc;
   });
@@ -266,9 +279,10 @@ function render({ model, el }) {
 
   function drawCharts() {
     const series = model.get("series") || {};
-    const loss = series.loss || { x: [], y: [] };
-    const acc = series.accuracy || { x: [], y: [] };
-    const grads = series.grad_norms || { x: [], y: {} };
+    const loss = curve(series.loss);
+    const acc = curve(series.accuracy);
+    const gradX = series.grad_norms ? arr(series.grad_norms.x, Int32Array) : [];
+    const gradY = series.grad_norms ? series.grad_norms.y : {};
     const epochs = series.epochs || [];
     const epochSteps = epochs.map((e) => e.step);
     const alpha = Math.min(1, 10 / Math.max(loss.y.length, 10));
@@ -291,7 +305,7 @@ function render({ model, el }) {
     }
     const layers = model.get("layers") || [];
     const gradLines = layers.map((name, i) => ({
-      x: grads.x, y: grads.y[name] || [], color: depthColor(i, layers.length), cls: "tk-grad-norm",
+      x: gradX, y: arr(gradY[name], Float32Array), color: depthColor(i, layers.length), cls: "tk-grad-norm",
       width: name === model.get("selected") ? 2.5 : 1.5, label: name,
     }));
     const g = lineChart(gradSvg, { lines: gradLines, log: true, epochs: epochSteps });
