@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> None:
           f"interval {args.interval} s")
     print(f"  without the view: {p * 1e3:8.2f} ms/step (median)")
     print(f"  with view.step:   {v * 1e3:8.2f} ms/step (median)")
+    print("  rounds without:  " + " ".join(f"{t * 1e3:.2f}" for t in plain))
+    print("  rounds with:     " + " ".join(f"{t * 1e3:.2f}" for t in viewed))
     print(f"  slowdown of the medians:      {100 * (v / p - 1):+6.2f} %")
     print(f"  median of paired round ratios: {100 * (paired - 1):+6.2f} %")
     print(f"  time inside view.step:         {100 * inside[0] / total_view_time:6.2f} % of the "

@@ -9,5 +9,6 @@ static picture (``to_svg()``, and in the display data) where widgets cannot run.
 """
 
 from .conv import ConvExplorer, conv_output_size
+from .stride import StrideExplorer, storage_indices
 
-__all__ = ["ConvExplorer", "conv_output_size"]
+__all__ = ["ConvExplorer", "StrideExplorer", "conv_output_size", "storage_indices"]
