@@ -9,6 +9,8 @@ static picture (``to_svg()``, and in the display data) where widgets cannot run.
 """
 
 from .conv import ConvExplorer, conv_output_size
+from .rnn import RNNUnrolled, unroll
 from .stride import StrideExplorer, storage_indices
 
-__all__ = ["ConvExplorer", "StrideExplorer", "conv_output_size", "storage_indices"]
+__all__ = ["ConvExplorer", "RNNUnrolled", "StrideExplorer", "conv_output_size",
+           "storage_indices", "unroll"]
