@@ -160,6 +160,18 @@ def test_histograms_match_numpy():
             assert hist[kind]["nonfinite"] == 0
 
 
+def test_large_layers_are_sampled_evenly_for_histograms():
+    model = nn.Linear(50, 40)  # 2,040 values
+    view = TrainingView(model, bins=12, hist_sample=500)
+    hist = view.layer_histograms("Linear")
+    step = 5  # ceil(2040 / 500)
+    sample = np.concatenate([model.weight.detach().numpy().ravel()[::step],
+                             model.bias.detach().numpy()[::step]])
+    counts, edges = np.histogram(sample, bins=12)
+    assert hist["weight"]["counts"] == counts.tolist() and sum(counts) == 400 + 8
+    np.testing.assert_allclose(hist["weight"]["edges"], edges, rtol=1e-6)
+
+
 def test_histogram_counts_nonfinite_apart():
     model = nn.Linear(3, 2)
     with tensorkit.no_grad():

@@ -130,6 +130,15 @@ def _histogram(arrays: list[np.ndarray], bins: int) -> dict | None:
     return {"edges": edges.tolist(), "counts": counts.tolist(), "nonfinite": int(nonfinite)}
 
 
+def _sample(arrays: list[np.ndarray], limit: int) -> list[np.ndarray]:
+    """Every n-th value of each array (in memory order, no copy), n chosen so that at most
+    about ``limit`` values remain; all of them when there are fewer."""
+    step = math.ceil(sum(a.size for a in arrays) / limit)
+    if step <= 1:
+        return arrays
+    return [a.ravel(order="K")[::step] for a in arrays]
+
+
 def _decimate(xs, ys, max_points: int) -> tuple[np.ndarray, np.ndarray]:
     """At most ``max_points`` points: the mean of each run of consecutive values, at the
     step of the run's last value (so the last step is always shown).  NaN is a gap."""
@@ -196,6 +205,8 @@ class TrainingView(anywidget.AnyWidget):
         max_points: the most points per curve sent to the browser (runs of steps are
             averaged beyond that; the full history stays in Python).
         hist_interval: the least seconds between two histogram updates.
+        hist_sample: the most values per layer a histogram counts: a larger layer is
+            sampled evenly (every n-th value of each of its tensors, in memory order).
         title: shown above the charts.
         clock: the time source (tests pass a fake one).
     """
@@ -211,7 +222,8 @@ class TrainingView(anywidget.AnyWidget):
 
     def __init__(self, model=None, *, interval: float = 0.5, group: str = "module",
                  grad_every: int | str = "auto", budget: float = 0.01, bins: int = 30,
-                 max_points: int = 1000, hist_interval: float = 2.0, title: str = "",
+                 max_points: int = 1000, hist_interval: float = 2.0,
+                 hist_sample: int = 65536, title: str = "",
                  clock: Callable[[], float] = time.perf_counter) -> None:
         if group not in ("module", "parameter"):
             raise ValueError(f"group must be 'module' or 'parameter', got {group!r}")
@@ -221,6 +233,7 @@ class TrainingView(anywidget.AnyWidget):
         self.model = model
         self.interval, self.grad_every, self.budget = float(interval), grad_every, budget
         self.bins, self.max_points, self.hist_interval = bins, max_points, hist_interval
+        self.hist_sample = hist_sample
         self._clock = clock
         self._params = self._group_parameters(model, group) if model is not None else {}
         self.layers = list(self._params)
@@ -370,8 +383,10 @@ class TrainingView(anywidget.AnyWidget):
         layer = layer or self.selected
         params = self._params[layer]
         grads = [_host_array(p.grad) for p in params if p.grad is not None]
-        return {"weight": _histogram([_host_array(p) for p in params], self.bins),
-                "grad": _histogram(grads, self.bins) if grads else None}
+        weights = [_host_array(p) for p in params]
+        return {"weight": _histogram(_sample(weights, self.hist_sample), self.bins),
+                "grad": _histogram(_sample(grads, self.hist_sample), self.bins)
+                if grads else None}
 
     # ------------------------------------------------------------------------ syncing
     def flush(self, histograms: bool | None = None) -> None:
