@@ -18,16 +18,43 @@ LOSS_POINTS = """() => {
 }""".replace("SETUP", str(SETUP))
 
 
-def start_cell(lab, page, index: int) -> None:
-    """Run a code cell without waiting for it to finish."""
-    cell = lab.cell(page, index)
-    cell.scroll_into_view_if_needed()
-    cell.locator(".jp-InputArea-prompt").click()
-    page.keyboard.press("Control+Enter")
+PROMPT = """(i) => document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i]
+                     .querySelector('.jp-InputPrompt').textContent"""
+
+
+def start_cell(lab, page, index: int, attempts: int = 3) -> None:
+    """Run a code cell without waiting for it to finish.  A key press that lands while
+    JupyterLab is still settling can be lost: then the prompt never shows [*], and we
+    press again."""
+    before = page.evaluate(PROMPT, index)
+    for _ in range(attempts):
+        cell = lab.cell(page, index)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".jp-InputArea-prompt").click()
+        page.keyboard.press("Control+Enter")
+        try:
+            page.wait_for_function(
+                f"([i, before]) => {{ const t = ({PROMPT})(i);"
+                " return t !== before && /\\[(\\*|\\d+)\\]/.test(t); }",
+                arg=[index, before], timeout=20_000)
+            return
+        except Exception:  # noqa: BLE001 (pressed too early: press again)
+            continue
+    raise AssertionError(f"code cell {index} did not start after {attempts} tries")
+
+
+def wait_done(page, index: int, timeout_ms: int = 300_000) -> None:
+    page.wait_for_function(f"(i) => /\\[\\d+\\]/.test(({PROMPT})(i))", arg=index,
+                           timeout=timeout_ms)
+
+
+def run(lab, page, index: int) -> None:
+    start_cell(lab, page, index)
+    wait_done(page, index)
 
 
 def running(lab, page, index: int) -> bool:
-    return "*" in lab.cell(page, index).locator(".jp-InputPrompt").inner_text()
+    return "*" in page.evaluate(PROMPT, index)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +62,7 @@ def notebook(lab):
     """The notebook with the view shown and trained; the loss-curve point counts read
     while training ran (and whether the cell was still running at each read)."""
     page = lab.open(NOTEBOOK)
-    lab.run_cell(page, SETUP)
+    run(lab, page, SETUP)
     page.wait_for_selector(".tk-training .tk-loss-chart", timeout=120_000)
     start_cell(lab, page, TRAIN)
     reads = []
@@ -43,10 +70,7 @@ def notebook(lab):
     reads.append((page.evaluate(LOSS_POINTS), running(lab, page, TRAIN)))
     page.wait_for_function(f"({LOSS_POINTS})() > {reads[0][0]}", timeout=120_000)
     reads.append((page.evaluate(LOSS_POINTS), running(lab, page, TRAIN)))
-    page.wait_for_function(
-        """(i) => /\\[\\d+\\]/.test(document.querySelectorAll(
-            '.jp-Notebook .jp-CodeCell')[i].querySelector('.jp-InputPrompt').textContent)""",
-        arg=TRAIN, timeout=300_000)
+    wait_done(page, TRAIN)
     page.wait_for_function(f"({LOSS_POINTS})() === {STEPS}", timeout=60_000)
     yield page, reads
     page.close()
@@ -86,7 +110,7 @@ def test_layer_select_switches_histograms(lab, notebook):
 def test_explorers_draw_and_answer_sliders(lab, notebook):
     page, _ = notebook
     for index in (CONV, STRIDE, RNN):
-        lab.run_cell(page, index)
+        run(lab, page, index)
     conv = lab.cell(page, CONV)
     conv.locator(".widget-html svg rect.tap").first.wait_for(timeout=60_000)
     assert conv.locator(".widget-html svg rect.tap").count() == 9

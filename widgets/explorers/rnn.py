@@ -147,7 +147,8 @@ class RNNUnrolled(Explorer):
                                         continuous_update=True)
         self.state_choice = ipywidgets.Dropdown(options=options,
                                                 value=(self.rnn.num_layers - 1, 0),
-                                                description="hidden state")
+                                                description="hidden state",
+                                                style={"description_width": "90px"})
         super().__init__([ipywidgets.HBox([self.name_box, self.state_choice])])
         self.name_box.observe(self._on_change, names="value")
         self.state_choice.observe(self._on_change, names="value")

@@ -32,7 +32,12 @@ const CSS = `
 .tk-training .tk-grid-line { stroke: rgba(128,128,128,0.25); }
 .tk-training .tk-frame { stroke: rgba(128,128,128,0.6); fill: none; }
 .tk-training .tk-epoch { stroke: rgba(128,128,128,0.8); stroke-dasharray: 4 3; }
-.tk-training .tk-legend-item { cursor: pointer; }
+.tk-training .tk-legend { display: flex; flex-wrap: wrap; gap: 2px 10px; font-size: 11px;
+  font-weight: normal; }
+.tk-training .tk-legend-item { cursor: pointer; white-space: nowrap; }
+.tk-training .tk-legend-item i { display: inline-block; width: 9px; height: 9px; margin-right: 3px;
+  border-radius: 2px; vertical-align: -1px; }
+.tk-training .tk-legend-item.tk-selected { font-weight: bold; }
 .tk-training .tk-dim { opacity: 0.12; }
 .tk-training .tk-empty { fill: rgba(128,128,128,0.9); }
 `;
@@ -170,20 +175,18 @@ function lineChart(svg, { lines, log = false, ylim = null, epochs = [], xlabel =
   return { drawn, right, top };
 }
 
-function legend(svg, items, right, top, onEnter, onLeave, onClick) {
-  const max = 12;
-  items.slice(0, max).forEach((item, k) => {
-    const g = svgEl("g", { class: "tk-legend-item", transform: `translate(${right - 100},${top + 4 + 12 * k})` }, svg);
-    svgEl("rect", { x: 0, y: 0, width: 8, height: 8, fill: item.color }, g);
-    const t = svgEl("text", { x: 12, y: 8 }, g);
-    t.textContent = item.label.length > 15 ? item.label.slice(0, 14) + "…" : item.label;
-    svgEl("title", {}, g).textContent = item.label;
-    if (onEnter) g.addEventListener("mouseenter", () => onEnter(item));
-    if (onLeave) g.addEventListener("mouseleave", () => onLeave(item));
-    if (onClick) g.addEventListener("click", () => onClick(item));
-  });
-  if (items.length > max) {
-    svgEl("text", { x: right - 88, y: top + 12 + 12 * max }, svg).textContent = `+${items.length - max} more`;
+// A legend as HTML chips under (or beside) a chart: it wraps for many layers and each
+// chip can be hovered (highlight that line) and clicked (pick that layer).
+function legend(box, items, onEnter, onLeave, onClick) {
+  box.replaceChildren();
+  for (const item of items) {
+    const chip = htmlEl("span", { class: "tk-legend-item", title: item.label }, box);
+    htmlEl("i", { style: `background:${item.color}` }, chip);
+    chip.append(item.label);
+    if (item.selected) chip.classList.add("tk-selected");
+    if (onEnter) chip.addEventListener("mouseenter", () => onEnter(item));
+    if (onLeave) chip.addEventListener("mouseleave", () => onLeave(item));
+    if (onClick) chip.addEventListener("click", () => onClick(item));
   }
 }
 
@@ -248,11 +251,13 @@ function render({ model, el }) {
 
   const accCell = cell("accuracy");
   htmlEl("span", {}, accCell.head, "accuracy");
+  const accLegend = htmlEl("span", { class: "tk-legend" }, accCell.head);
   const accSvg = svgEl("svg", { class: "tk-chart tk-accuracy-chart" }, accCell.cell);
 
   const gradCell = cell("grad");
   htmlEl("span", {}, gradCell.head, "gradient norm per layer (log scale)");
   const gradSvg = svgEl("svg", { class: "tk-chart tk-grad-chart" }, gradCell.cell);
+  const gradLegend = htmlEl("div", { class: "tk-legend tk-grad-legend" }, gradCell.cell);
 
   const histCell = cell("hist");
   htmlEl("span", {}, histCell.head, "histograms");
@@ -299,10 +304,9 @@ function render({ model, el }) {
       accLines.push({ x: tests.map((e) => e.step), y: tests.map((e) => e.test_accuracy),
                       color: COLORS.test, cls: "tk-test-accuracy", width: 2, markers: true, label: "test" });
     }
-    const a = lineChart(accSvg, { lines: accLines, ylim: [0, 1], epochs: epochSteps });
-    if (acc.y.length || tests.length) {
-      legend(accSvg, accLines.map((l) => ({ label: l.label, color: l.color })), a.right, a.top);
-    }
+    lineChart(accSvg, { lines: accLines, ylim: [0, 1], epochs: epochSteps });
+    legend(accLegend, acc.y.length || tests.length
+      ? accLines.map((l) => ({ label: l.label, color: l.color })) : []);
     const layers = model.get("layers") || [];
     const gradLines = layers.map((name, i) => ({
       x: gradX, y: arr(gradY[name], Float32Array), color: depthColor(i, layers.length), cls: "tk-grad-norm",
@@ -312,7 +316,8 @@ function render({ model, el }) {
     const setDim = (label) => g.drawn.forEach((node) => {
       node.classList.toggle("tk-dim", label !== null && node.getAttribute("data-label") !== label);
     });
-    legend(gradSvg, gradLines.map((l) => ({ label: l.label, color: l.color })), g.right, g.top,
+    legend(gradLegend, gradLines.map((l) => ({ label: l.label, color: l.color,
+                                             selected: l.label === model.get("selected") })),
            (item) => { highlighted = item.label; setDim(item.label); },
            () => { highlighted = null; setDim(null); },
            (item) => { model.set("selected", item.label); model.save_changes(); });
