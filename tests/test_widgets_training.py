@@ -92,6 +92,15 @@ def test_group_by_parameter_and_loss_only():
     assert plain.losses == [3.0, 2.0, 1.5] and plain.layers == [] and plain.accuracies == []
 
 
+def test_only_some_module_types():
+    model = nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 4))
+    view = TrainingView(model, only=nn.Linear, grad_every=1)
+    assert view.layers == ["0", "3"]
+    assert TrainingView(model).layers == ["0", "1", "3"]
+    assert TrainingView(model, only=(nn.BatchNorm1d,), group="parameter").layers == [
+        "1.weight", "1.bias"]
+
+
 def test_accuracy_of_probabilities_in_one_column():
     view = TrainingView()
     probs = tensorkit.tensor([[0.9], [0.2], [0.7], [0.4]])

@@ -198,6 +198,8 @@ class TrainingView(anywidget.AnyWidget):
         interval: seconds between two syncs with the browser (the throttle).
         group: ``"module"`` (one line per layer: a module's weight and bias together) or
             ``"parameter"`` (one line per parameter).
+        only: a module type (or tuple of types) whose parameters are watched, e.g.
+            ``(nn.Conv2d, nn.Linear)`` to leave out the BatchNorm layers of a ResNet.
         grad_every: measure the gradient norms every this many steps, or ``"auto"``:
             every step unless that costs more than ``budget`` of the time of a step.
         budget: the fraction of training time the view may spend (``"auto"`` modes).
@@ -221,6 +223,7 @@ class TrainingView(anywidget.AnyWidget):
     summary = traitlets.Dict().tag(sync=True)
 
     def __init__(self, model=None, *, interval: float = 0.5, group: str = "module",
+                 only: type | tuple[type, ...] | None = None,
                  grad_every: int | str = "auto", budget: float = 0.01, bins: int = 30,
                  max_points: int = 1000, hist_interval: float = 2.0,
                  hist_sample: int = 65536, title: str = "",
@@ -235,7 +238,7 @@ class TrainingView(anywidget.AnyWidget):
         self.bins, self.max_points, self.hist_interval = bins, max_points, hist_interval
         self.hist_sample = hist_sample
         self._clock = clock
-        self._params = self._group_parameters(model, group) if model is not None else {}
+        self._params = self._group_parameters(model, group, only) if model is not None else {}
         self.layers = list(self._params)
         self.selected = self.layers[0] if self.layers else ""
         # the history, in Python, in full: numbers as recorded (pending, possibly device
@@ -265,13 +268,16 @@ class TrainingView(anywidget.AnyWidget):
         return f"TrainingView(steps={self.steps}, layers={len(self.layers)})"
 
     @staticmethod
-    def _group_parameters(model, group: str) -> dict[str, list]:
+    def _group_parameters(model, group: str, only) -> dict[str, list]:
         """Layer name -> its parameters, in registration order (input to output)."""
+        modules = dict(model.named_modules())
         layers: dict[str, list] = {}
         for name, param in model.named_parameters():
-            if param.requires_grad:
-                layer = _layer_name(name, group, type(model).__name__)
-                layers.setdefault(layer, []).append(param)
+            owner = modules.get(name.rpartition(".")[0])
+            if not param.requires_grad or (only is not None and not isinstance(owner, only)):
+                continue
+            layer = _layer_name(name, group, type(model).__name__)
+            layers.setdefault(layer, []).append(param)
         return layers
 
     # ------------------------------------------------------------ recording (hot path)

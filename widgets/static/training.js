@@ -227,6 +227,10 @@ function histogramChart(svg, hist, color, label) {
     svgEl("text", { x: px(v), y: bottom + 12, "text-anchor": anchor }, svg).textContent = fmt(v);
   }
   svgEl("text", { x: left - 4, y: top + 8, "text-anchor": "end" }, svg).textContent = String(peak);
+  if (hist.nonfinite) {
+    svgEl("text", { class: "tk-nonfinite", x: right, y: 10, "text-anchor": "end", style: "fill:#d62728" },
+          svg).textContent = `${hist.nonfinite} NaN/inf values`;
+  }
 }
 
 function render({ model, el }) {
