@@ -550,8 +550,10 @@ class _Panel:
                  f'{escape(self.title)}</text>')
         p.append(f'<rect x="{self.left}" y="{self.top}" width="{self.right - self.left}" '
                  f'height="{self.bottom - self.top}" fill="none" stroke="#999"/>')
-        if self.log:
-            yticks = [10.0 ** k for k in range(int(self.ylim[0]), int(self.ylim[1]) + 1)]
+        if self.log:  # every decade, or every few when there are many
+            lo, hi = int(self.ylim[0]), int(self.ylim[1])
+            every = max(1, math.ceil((hi - lo) / 6))
+            yticks = [10.0 ** k for k in range(lo, hi + 1, every)]
         else:
             yticks = _nice_ticks(*self.ylim)
         for y in yticks:
@@ -589,6 +591,9 @@ class _Panel:
                           f'y2="{self.bottom}" stroke="#888" stroke-dasharray="4 3"/>')
 
     def legend(self, items: list[tuple[str, str]]) -> None:
+        rows = min(len(items), 12) + (len(items) > 12)
+        self.parts.append(f'<rect x="{self.right - 96}" y="{self.top + 1}" width="95" '
+                          f'height="{12 * rows + 6}" fill="white" fill-opacity="0.8"/>')
         for k, (label, color) in enumerate(items[:12]):
             y = self.top + 10 + 12 * k
             self.parts.append(f'<rect x="{self.right - 92}" y="{y - 7}" width="8" height="8" '
@@ -610,12 +615,13 @@ def _render_svg(series: dict, layers: list, selected: str, hist: dict | None, ti
                         "histograms")
     epochs = [e["step"] for e in series["epochs"]]
 
-    loss.set_limits(series["loss"]["x"], series["loss"]["y"])
+    span = series["loss"]["x"][-1:] + epochs  # all step axes end at the last step
+    loss.set_limits(series["loss"]["x"] + epochs, series["loss"]["y"])
     loss.axes()
     loss.line(series["loss"]["x"], series["loss"]["y"], _LOSS_COLOR, "loss")
 
     tests = [(e["step"], e["test_accuracy"]) for e in series["epochs"] if "test_accuracy" in e]
-    acc.set_limits(series["accuracy"]["x"] + [s for s, _ in tests], [0], ylim=(0, 1))
+    acc.set_limits(series["accuracy"]["x"] + span, [0], ylim=(0, 1))
     acc.axes()
     acc.line(series["accuracy"]["x"], series["accuracy"]["y"], _ACC_COLOR, "accuracy")
     if tests:
@@ -626,7 +632,7 @@ def _render_svg(series: dict, layers: list, selected: str, hist: dict | None, ti
         acc.legend([("train batch", _ACC_COLOR), ("test", _TEST_COLOR)])
 
     gx, gys = series["grad_norms"]["x"], series["grad_norms"]["y"]
-    grad.set_limits(gx, [v for ys in gys.values() for v in ys], log=True)
+    grad.set_limits(gx + span, [v for ys in gys.values() for v in ys], log=True)
     grad.axes()
     for i, layer in enumerate(layers):
         grad.line(gx, gys.get(layer, []), depth_color(i, len(layers)), "grad-norm")

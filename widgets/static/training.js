@@ -106,11 +106,11 @@ function finite(values, log) {
 }
 
 // One line chart: axes, grid, epoch lines, polylines.  `lines`: [{x, y, color, cls, width}].
-function lineChart(svg, { lines, log = false, ylim = null, epochs = [], xlabel = "step" }) {
+function lineChart(svg, { lines, log = false, ylim = null, epochs = [], xlabel = "step", xmax = null }) {
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const left = PAD.left, right = W - PAD.right, top = PAD.top, bottom = H - PAD.bottom;
-  const xs = lines.flatMap((l) => l.x).concat(epochs);
+  const xs = lines.flatMap((l) => l.x).concat(epochs, xmax === null ? [] : [xmax]);
   const ys = finite(lines.flatMap((l) => l.y), log);
   let x0 = xs.length ? Math.min(...xs) : 0, x1 = xs.length ? Math.max(...xs) : 1;
   if (x1 <= x0) x1 = x0 + 1;
@@ -127,7 +127,9 @@ function lineChart(svg, { lines, log = false, ylim = null, epochs = [], xlabel =
   const px = (x) => left + ((x - x0) / (x1 - x0)) * (right - left);
   const py = (y) => bottom - (((log ? Math.log10(y) : y) - y0) / (y1 - y0)) * (bottom - top);
 
-  const yticks = log ? Array.from({ length: y1 - y0 + 1 }, (_, k) => Math.pow(10, y0 + k))
+  const every = Math.max(1, Math.ceil((y1 - y0) / 6));  // log axis: every few decades
+  const yticks = log ? Array.from({ length: Math.floor((y1 - y0) / every) + 1 },
+                                  (_, k) => Math.pow(10, y0 + k * every))
                      : niceTicks(y0, y1);
   for (const y of yticks) {
     svgEl("line", { class: "tk-grid-line", x1: left, x2: right, y1: py(y), y2: py(y) }, svg);
@@ -295,6 +297,7 @@ function render({ model, el }) {
     const epochs = series.epochs || [];
     const epochSteps = epochs.map((e) => e.step);
     const alpha = Math.min(1, 10 / Math.max(loss.y.length, 10));
+    const last = loss.x.length ? loss.x[loss.x.length - 1] : null;  // every axis ends here
     lineChart(lossSvg, {
       log: logBox.checked, epochs: epochSteps,
       lines: [{ x: loss.x, y: loss.y, color: COLORS.loss, cls: "tk-loss", width: 1, label: "loss" },
@@ -308,7 +311,7 @@ function render({ model, el }) {
       accLines.push({ x: tests.map((e) => e.step), y: tests.map((e) => e.test_accuracy),
                       color: COLORS.test, cls: "tk-test-accuracy", width: 2, markers: true, label: "test" });
     }
-    lineChart(accSvg, { lines: accLines, ylim: [0, 1], epochs: epochSteps });
+    lineChart(accSvg, { lines: accLines, ylim: [0, 1], epochs: epochSteps, xmax: last });
     legend(accLegend, acc.y.length || tests.length
       ? accLines.map((l) => ({ label: l.label, color: l.color })) : []);
     const layers = model.get("layers") || [];
@@ -316,7 +319,7 @@ function render({ model, el }) {
       x: gradX, y: arr(gradY[name], Float32Array), color: depthColor(i, layers.length), cls: "tk-grad-norm",
       width: name === model.get("selected") ? 2.5 : 1.5, label: name,
     }));
-    const g = lineChart(gradSvg, { lines: gradLines, log: true, epochs: epochSteps });
+    const g = lineChart(gradSvg, { lines: gradLines, log: true, epochs: epochSteps, xmax: last });
     const setDim = (label) => g.drawn.forEach((node) => {
       node.classList.toggle("tk-dim", label !== null && node.getAttribute("data-label") !== label);
     });
