@@ -478,3 +478,55 @@ def test_svg_of_a_big_graph_has_no_overlaps():
                 assert not (x < x2 + w2 and x2 < x + w and y < y2 + h2 and y2 < y + h)
     finally:
         view.close()
+
+
+def test_later_backward_through_shared_parameters_keeps_the_steps(views):
+    """A parameter drawn in one graph is used by the next training step's graph too:
+    that backward must not disturb the drawn steps."""
+    net = nn.Linear(2, 1)
+    x = tensorkit.tensor([[1.0, 2.0]])
+    loss = net(x).sum()
+    view = views(loss, model=net, names={})
+    loss.backward()
+    steps = [(s.name, s.leaf) for s in view.steps]
+    assert steps == [("SumBackward0", False), ("AddmmBackward0", False), ("TBackward0", False),
+                     ("AccumulateGrad", True), ("AccumulateGrad", True)]
+    net(x).sum().backward()  # not drawn
+    assert [(s.name, s.leaf) for s in view.steps] == steps
+    assert node(view, "weight")["grad"] == "[[2, 4]]"  # .grad as it is now: accumulated
+
+
+def test_equal_gradients_get_the_middle_colour(views):
+    from widgets import _svg
+
+    a = tensorkit.tensor(1.0, requires_grad=True)
+    b = a * 1.0
+    view = views(b, names={"a": a})
+    b.backward()
+    fills = {n["fill"] for n in view.state["nodes"]}
+    assert fills == {_svg.palette(0.5)}
+
+
+def test_notebook_outputs_carry_the_final_svg():
+    """Run the browser test's fixture notebook in a kernel (no browser): the output of the
+    cell that displayed the (then empty) view ends up with an SVG of the final graph, as
+    the view refreshes its display after each cell."""
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("ipykernel")
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(repo / "tests" / "browser" / "notebooks" / "graph_view.ipynb",
+                       as_version=4)
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(repo)}}).execute()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    pictures = [o.data["image/svg+xml"] for c in code for o in c.outputs
+                if "image/svg+xml" in o.get("data", {})]
+    assert len(pictures) == 3  # the live view, lesson 02's, the model's
+    counts = [sum("tk-node" in g.get("class", "").split()
+                  for g in ET.fromstring(p).iter(SVG_NS + "g")) for p in pictures]
+    assert counts == [5, 7, 12]
+    assert "grad [[4.5, 4.5], [4.5, 4.5]]" in pictures[0]
+    assert "grad 5.5" in pictures[1]

@@ -211,12 +211,18 @@ class GraphModel:
         self._changes += 1
 
     # -- backward --------------------------------------------------------------------------
-    def _start_step(self, node) -> Record | None:
-        """The node's record; a node nobody sent a gradient to begins a new pass."""
+    def _start_step(self, node, leaf: bool = False) -> Record | None:
+        """The node's record; an op node nobody sent a gradient to begins a new pass.
+
+        A leaf no drawn node sent a gradient to is left alone (None): a parameter drawn
+        here is also used by graphs that are not (the next training step's).
+        """
         record = self._records.get(node)
         if record is None:
             return None
         if record.serial not in self._pending:
+            if leaf:
+                return None
             self.steps = []
             self._pending = set()
             for _, r in self._records.items():
@@ -249,7 +255,7 @@ class GraphModel:
 
     def accumulating(self, node, grad) -> None:
         """A leaf's AccumulateGrad is about to add ``grad`` into ``.grad``."""
-        record = self._start_step(node)
+        record = self._start_step(node, leaf=True)
         if record is None:
             return
         variable = node.variable
@@ -397,6 +403,8 @@ def build_state(model: GraphModel, ctx: Context) -> dict:
     sizes = {k: _size(it) for k, it in items.items()}
     layout = _layout.layered_layout(sizes, edges)
     norms = [it.grad.norm for it in items.values() if it.grad is not None and it.grad.norm > 0]
+    if stepping:  # the colours of the whole pass, so that they don't shift as steps go
+        norms = [g.norm for s in steps for g in (s.grad, s.after) if g is not None and g.norm > 0]
     scale = _svg.GradScale(min(norms), max(norms)) if norms else None
 
     out_nodes = []
@@ -419,6 +427,9 @@ def build_state(model: GraphModel, ctx: Context) -> dict:
                   "active": (a, b) in active, "label": active.get((a, b), "")}
                  for a, b in edges]
     step_text = _step_text(steps, step_index if stepping else None, nodes, ctx) if steps else []
+    if not items:
+        step_text = ["No graph yet: ops on tensors with requires_grad=True show up here while "
+                     "the view watches (GraphView(), view.watch()), or use view.show(tensor)."]
     return {
         "nodes": out_nodes, "edges": out_edges,
         "width": round(layout.width, 1), "height": round(layout.height, 1),

@@ -30,8 +30,10 @@ class GradScale:
     hi: float
 
     def __call__(self, norm: float) -> float:
-        if norm <= 0 or self.hi <= self.lo:
-            return 1.0 if norm > 0 else 0.0
+        if norm <= 0:
+            return 0.0
+        if self.hi <= self.lo:  # every gradient the same size: the middle colour
+            return 0.5
         t = (math.log(norm) - math.log(self.lo)) / (math.log(self.hi) - math.log(self.lo))
         return min(1.0, max(0.0, t))
 

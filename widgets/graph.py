@@ -82,7 +82,7 @@ class GraphView(anywidget.AnyWidget):
             names = caller.f_globals if caller is not None else {}
         self._names = names
         self._model_ref = weakref.ref(model) if model is not None else None
-        self._graph = GraphModel()
+        self._recorded = GraphModel()
         self._expanded: set | None = None if collapse == "auto" else (
             set() if collapse else None)
         self._auto = collapse == "auto"
@@ -92,7 +92,7 @@ class GraphView(anywidget.AnyWidget):
         self._published_version = None
         self._shown_svg: str | None = None
         self._displays: list = []
-        self._module_stack: list[str] = []
+        self._module_stack: list[tuple[str, int]] = []  # (path, call number)
         self._module_handles: list = []
         self._leaf_handles: list = []
         self._created_handle = None
@@ -101,6 +101,7 @@ class GraphView(anywidget.AnyWidget):
         self._executed_handle = autograd_graph.register_node_executed_hook(
             _weak_callback(self, "_on_executed"))
         self.on_msg(self._on_message)
+        self._hook_cells()
         if tensor is not None:
             self._add_tensor(tensor)
         if watch if watch is not None else tensor is None:
@@ -111,8 +112,7 @@ class GraphView(anywidget.AnyWidget):
     def show(self, tensor) -> None:
         """Draw the graph behind ``tensor`` (forgetting what was drawn); stop watching."""
         self.stop()
-        self._graph.clear()
-        self._step_index = None
+        self._forget()
         self._add_tensor(tensor)
         self._publish()
 
@@ -126,7 +126,6 @@ class GraphView(anywidget.AnyWidget):
             self._created_handle = autograd_graph.register_node_created_hook(
                 _weak_callback(self, "_on_created"))
             self._hook_modules()
-            self._hook_cells()
             self.watching = True
         return _Watching(self, was_watching)
 
@@ -144,14 +143,20 @@ class GraphView(anywidget.AnyWidget):
 
     def clear(self) -> None:
         """Forget every node drawn so far (watching goes on if it was on)."""
-        self._graph.clear()
-        self._step_index = None
+        self._forget()
         self._publish()
+
+    def _forget(self) -> None:
+        self._recorded.clear()
+        self._step_index = None
+        for handle in self._leaf_handles:
+            handle.remove()
+        self._leaf_handles = []
 
     @property
     def steps(self) -> list[Step]:
         """The steps of the last backward pass through the drawn nodes, in the order run."""
-        return list(self._graph.steps)
+        return list(self._recorded.steps)
 
     @property
     def step_index(self) -> int | None:
@@ -164,7 +169,7 @@ class GraphView(anywidget.AnyWidget):
         The text under the graph writes the chain rule for that node: the gradient it
         received times its local derivative gives the gradient sent to each input.
         """
-        count = len(self._graph.steps)
+        count = len(self._recorded.steps)
         if self._step_index is None:
             self._step_index = 1 if count else None
         elif self._step_index >= count:
@@ -172,11 +177,11 @@ class GraphView(anywidget.AnyWidget):
         else:
             self._step_index += 1
         self._publish()
-        return self._graph.steps[self._step_index - 1] if self._step_index else None
+        return self._recorded.steps[self._step_index - 1] if self._step_index else None
 
     def reset(self) -> None:
         """Go back to before the first step of backward: no gradient shown yet."""
-        self._step_index = 0 if self._graph.steps else None
+        self._step_index = 0 if self._recorded.steps else None
         self._publish()
 
     def show_all(self) -> None:
@@ -212,7 +217,7 @@ class GraphView(anywidget.AnyWidget):
     @property
     def state(self) -> dict:
         """What is drawn, as data: ``nodes``, ``edges``, ``step``, ... (see build_state)."""
-        if self._graph.version != self._published_version:
+        if self._recorded.version != self._published_version:
             self._publish()
         return self.graph
 
@@ -273,12 +278,12 @@ class GraphView(anywidget.AnyWidget):
             nodes = autograd_graph.walk(t)
             if not nodes:
                 continue
-            self._hook_leaves(self._graph.add(nodes[0], pin=True))
+            self._hook_leaves(self._recorded.add(nodes[0], pin=True))
 
     def _current_expanded(self) -> set | None:
         if not self._auto:
             return self._expanded
-        big = len(self._graph) > AUTO_COLLAPSE
+        big = len(self._recorded) > AUTO_COLLAPSE
         return set() if self._model_ref is not None and big else None
 
     def _module_paths(self) -> list[str]:
@@ -296,39 +301,40 @@ class GraphView(anywidget.AnyWidget):
         return ctx
 
     def _publish(self) -> None:
-        version = self._graph.version
-        if self._step_index is not None and self._step_index > len(self._graph.steps):
+        version = self._recorded.version
+        if self._step_index is not None and self._step_index > len(self._recorded.steps):
             self._step_index = None
-        self.graph = build_state(self._graph, self._context()) | {"watching": self.watching}
+        self.graph = build_state(self._recorded, self._context()) | {"watching": self.watching}
         self._published_version = version
         self._last_publish = time.monotonic()
 
     def _changed(self) -> None:
-        """Something was recorded: redraw now if the last redraw is old enough."""
-        if time.monotonic() - self._last_publish >= self._live_interval:
+        """Maybe something was recorded: redraw now if the last redraw is old enough."""
+        if (self._recorded.version != self._published_version
+                and time.monotonic() - self._last_publish >= self._live_interval):
             self._publish()
 
     # -- hooks ------------------------------------------------------------------------------
     def _on_created(self, node) -> None:
-        new = self._graph.add(node, tuple(self._module_stack))
+        new = self._recorded.add(node, tuple(self._module_stack))
         if new:
             self._hook_leaves(new)
             self._changed()
 
     def _on_executed(self, node, grad_inputs, grad_outputs) -> None:
-        if node not in self._graph:
+        if node not in self._recorded:
             if not self.watching:
                 return
-            self._hook_leaves(self._graph.add(node))
+            self._hook_leaves(self._recorded.add(node))
         with tensorkit.no_grad():
-            self._graph.executed(node, grad_inputs, grad_outputs)
+            self._recorded.executed(node, grad_inputs, grad_outputs)
         if self._step_index is not None:
             self._step_index = None  # a new backward pass: show it whole
         self._changed()
 
     def _on_accumulate(self, node, grads) -> None:
         with tensorkit.no_grad():
-            self._graph.accumulating(node, grads[0])
+            self._recorded.accumulating(node, grads[0])
         self._changed()
 
     def _hook_leaves(self, nodes: list) -> None:
@@ -382,7 +388,7 @@ class GraphView(anywidget.AnyWidget):
         self._cell_hook = (shell.events, callback)
 
     def _after_cell(self, *args) -> None:
-        if self._graph.version != self._published_version:
+        if self._recorded.version != self._published_version:
             self._publish()
         self._update_displays()
 
@@ -407,6 +413,9 @@ class _Watching:
 
     def __init__(self, view: GraphView, was_watching: bool) -> None:
         self._view, self._was_watching = view, was_watching
+
+    def __repr__(self) -> str:
+        return "watching: new nodes are drawn (view.stop() to stop)"
 
     def __enter__(self) -> GraphView:
         return self._view

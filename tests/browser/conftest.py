@@ -115,6 +115,10 @@ class Lab:
                f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                "--ServerApp.allow_remote_access=False"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
+            cmd.append("--allow-root")
+        if os.environ.get("TENSORKIT_LAB_DEBUG"):  # the server's log, in detail
+            cmd.append("--debug")
         self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
         self.server = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=self._log,
                                        stderr=subprocess.STDOUT)
@@ -179,18 +183,45 @@ class Lab:
         return page.locator(".jp-Notebook .jp-CodeCell").nth(index)
 
     def run_cell(self, page, index: int, timeout_ms: int = CELL_MS) -> None:
-        """Run code cell ``index`` and wait until its prompt shows an execution count."""
+        """Run code cell ``index`` (Ctrl+Enter in its editor) and wait until it finished.
+
+        A key press that reaches JupyterLab turns the prompt into ``[*]`` at once; on a
+        busy machine the first one can get lost while the page is still settling, so it
+        is sent again (at most twice more) if the prompt did not change.
+        """
+        from playwright.sync_api import Error as PlaywrightError
+
         cell = self.cell(page, index)
-        cell.scroll_into_view_if_needed()
-        before = cell.locator(".jp-InputPrompt").inner_text()
-        cell.locator(".jp-InputArea-prompt").click()
-        page.keyboard.press("Control+Enter")
+        prompt = cell.locator(".jp-InputPrompt")
+        before = prompt.inner_text()
+        changed = """([i, before]) => document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i]
+            .querySelector('.jp-InputPrompt').textContent !== before"""
+        for attempt in range(3):
+            try:
+                self._dialogs(page)
+                cell.locator(".jp-InputArea-editor").click()
+                page.keyboard.press("Control+Enter")
+                page.wait_for_function(changed, arg=[index, before], polling=250,
+                                       timeout=15_000)
+                break
+            except PlaywrightError:  # a timeout, or the cell re-drawn under the click
+                if attempt == 2:
+                    raise
         page.wait_for_function(
             """([i, before]) => {
                 const cells = document.querySelectorAll('.jp-Notebook .jp-CodeCell');
                 const text = cells[i].querySelector('.jp-InputPrompt').textContent;
                 return /\\[\\d+\\]/.test(text) && text !== before;
-            }""", arg=[index, before], timeout=timeout_ms)
+            }""", arg=[index, before], polling=250, timeout=timeout_ms)
+
+    def _dialogs(self, page) -> None:
+        """Report (and close with its default button) a dialog left open in JupyterLab."""
+        dialogs = page.locator("dialog.jp-Dialog")
+        if dialogs.count():
+            text = " | ".join(dialogs.all_inner_texts())
+            print(f"JupyterLab dialog: {text!r}")
+            self.screenshot(page, "dialog")
+            dialogs.first.locator(".jp-mod-accept").first.click()
 
     def run_all(self, page, timeout_ms: int = CELL_MS * 3) -> None:
         """Run every cell (menu Run > Run All Cells) and wait for all of them to finish."""
@@ -201,7 +232,7 @@ class Lab:
                 const prompts = [...document.querySelectorAll(
                     '.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
                 return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-            }""", timeout=timeout_ms)
+            }""", polling=250, timeout=timeout_ms)
         page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
                                timeout=timeout_ms)
 

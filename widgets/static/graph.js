@@ -97,11 +97,11 @@ function render({ model, el }) {
   const root = html("div", "tk-graph-view", el);
   const bar = html("div", "tk-toolbar", root);
   const send = (msg) => model.send(msg);
-  const resetB = button(bar, "⏮ reset", "back to before the first backward step",
+  const resetB = button(bar, "reset", "back to before the first backward step",
                         () => send({ type: "reset" }));
   const stepB = button(bar, "step ▶", "run backward one node further",
                        () => send({ type: "step" }));
-  const allB = button(bar, "all ⏭", "show every gradient", () => send({ type: "all" }));
+  const allB = button(bar, "all", "show every gradient", () => send({ type: "all" }));
   html("span", "tk-sep", bar);
   button(bar, "−", "zoom out", () => { zoom = Math.max(0.2, zoom / 1.25); draw(); });
   button(bar, "+", "zoom in", () => { zoom = Math.min(4, zoom * 1.25); draw(); });
