@@ -53,6 +53,19 @@ def run(lab, page, index: int) -> None:
     wait_done(page, index)
 
 
+def open_alone(lab, notebook: str):
+    """Open ``notebook`` in a workspace of its own: other tests' notebooks, which JupyterLab
+    would restore as hidden tabs, stay out of the page (and out of the cell indices)."""
+    page = lab.context.new_page()
+    workspace = notebook.rsplit(".", 1)[0]
+    page.goto(f"{lab.url}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={lab.token}",
+              timeout=240_000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=240_000)
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"] >> visible=true') \
+        .first.wait_for(timeout=240_000)
+    return page
+
+
 def running(lab, page, index: int) -> bool:
     return "*" in page.evaluate(PROMPT, index)
 
@@ -61,7 +74,7 @@ def running(lab, page, index: int) -> bool:
 def notebook(lab):
     """The notebook with the view shown and trained; the loss-curve point counts read
     while training ran (and whether the cell was still running at each read)."""
-    page = lab.open(NOTEBOOK)
+    page = open_alone(lab, NOTEBOOK)
     run(lab, page, SETUP)
     page.wait_for_selector(".tk-training .tk-loss-chart", timeout=120_000)
     start_cell(lab, page, TRAIN)
