@@ -132,7 +132,8 @@ def _taps(kernel: tuple):
 
 def _max_over_taps(taps):
     """The largest value over the taps and, for each output, the index of the first tap
-    holding it: ``taps`` is a list of (values, index) pairs of the same output shape.
+    holding it: ``taps`` is a list of (values, index) pairs, ``index`` giving each output's
+    input position for that tap (an array of the output plane's shape, or broadcastable).
 
     NaN wins, as in torch: a window with a NaN has max NaN (and its index).
     """
@@ -140,13 +141,24 @@ def _max_over_taps(taps):
     best = taps[0][0] if len(taps) > 1 else taps[0][0].copy()  # never a view of the input
     for values, _ in taps[1:]:
         best = xp.maximum(best, values)   # propagates NaN
-    winner = xp.empty(best.shape, dtype=np.int64)
-    for values, index in reversed(taps):  # the earliest matching tap is written last
-        xp.copyto(winner, index, where=values == best)
+    # Which tap won, as a small tap number (cheap to write), the earliest match last.
+    # (xp.where, not copyto(..., where=): NumPy's masked copy is several times slower)
+    kind = np.int16 if len(taps) < 2**15 else np.int64
+    won = xp.full(best.shape, len(taps) - 1, dtype=kind)
+    for number in range(len(taps) - 2, -1, -1):
+        won = xp.where(taps[number][0] == best, kind(number), won)
     if best.dtype.kind == "f" and xp.isnan(best).any():
-        for values, index in taps:        # as in torch, the last NaN of a window wins
-            xp.copyto(winner, index, where=xp.isnan(values))
-    return best, winner
+        for number, (values, _) in enumerate(taps):  # as in torch, the last NaN wins
+            won = xp.where(xp.isnan(values), kind(number), won)
+    # Tap number -> input position: one lookup in the (taps, output plane) table.
+    plane = best.shape[-2:]
+    table = xp.stack([xp.broadcast_to(xp.asarray(index, dtype=np.int64), plane)
+                      for _, index in taps]).reshape(len(taps), -1)
+    size = table.shape[1]
+    lookup = won.reshape(-1, size).astype(np.int64)
+    lookup *= size
+    lookup += xp.arange(size)
+    return best, xp.take(table.reshape(-1), lookup).reshape(best.shape)
 
 
 def _max_pool(x, geometry: ConvGeometry):
