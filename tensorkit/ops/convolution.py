@@ -64,7 +64,7 @@ from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function
 
-_CHUNK_ELEMENTS = 1 << 22  # at most 4M numbers (16 MiB of float32) of columns at a time
+_CHUNK_ELEMENTS = 1 << 23  # at most 8M numbers (32 MiB of float32) of columns at a time
 
 
 # ---------------------------------------------------------------------- geometry
