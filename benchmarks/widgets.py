@@ -21,7 +21,8 @@ import time
 import numpy as np
 
 import tensorkit
-from benchmarks.training import build_model, load_mnist
+from benchmarks.models import build as build_model
+from benchmarks.training import load_mnist
 
 
 def _kernel_like_comm(view) -> dict:
