@@ -23,7 +23,7 @@ tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 # Import names of distributions whose names differ from their modules.
-IMPORT_NAMES = {"pillow": "PIL", "ipykernel": "ipykernel", "jupyterlab": "jupyterlab"}
+IMPORT_NAMES = {"pillow": "PIL", "ipython": "IPython"}
 
 
 def _project() -> dict:
