@@ -454,3 +454,20 @@ def test_squeezed_grad_fn_names(code, torch):
         x = lib.ones(1, 3, 4, 4, requires_grad=True)
         names.append(code(lib, x).grad_fn.name())
     assert names[0] == names[1]
+
+
+def test_kept_columns_serve_one_backward_and_a_retained_graph_recomputes_them():
+    """The forward keeps its im2col columns for the weight gradient, frees them in backward,
+    and a second backward through a retained graph gives the same weight gradient."""
+    rng = np.random.default_rng(0)
+    x = tensorkit.tensor(rng.standard_normal((2, 3, 7, 7)), dtype=tensorkit.float32)
+    w = tensorkit.tensor(rng.standard_normal((4, 3, 3, 3)), dtype=tensorkit.float32,
+                         requires_grad=True)
+    y = tensorkit.conv2d(x, w, padding=1)
+    assert y.grad_fn.columns is not None
+    y.sum().backward(retain_graph=True)
+    first = w.grad.clone()
+    assert y.grad_fn.columns is None
+    w.grad = None
+    y.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), first.numpy(), rtol=1e-6)

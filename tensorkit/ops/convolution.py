@@ -339,8 +339,11 @@ class ConvolutionBackward0(Function):
                                                 transposed=not transposed)
         if need_w:
             big, small = (grad, x) if transposed else (x, grad)
+            # The kept columns serve this one backward; let them go with it (a second
+            # backward through a retained graph makes them again).
+            columns, self.columns = self.columns, None
             grad_w = ConvolutionBackwardBackward0.apply(big, small, geometry=geometry,
-                                                        groups=groups, columns=self.columns)
+                                                        groups=groups, columns=columns)
         if need_b:
             grad_b = grad.sum((0,) + tuple(range(2, grad.ndim)))
         return grad_x, grad_w, grad_b
