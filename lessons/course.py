@@ -115,6 +115,22 @@ def expect_close(actual, expected, what: str, *, atol: float = 1e-5, rtol: float
                    f"{a[worst]!r}, expected {e[worst]!r}.")
 
 
+def expect_shapes(answer: dict, actual: dict, why: dict, name: str,
+                  example: str = "(3, 4), (5,) or ()") -> None:
+    """Grade a predict-the-shapes answer: ``answer[key]`` must be the shape of
+    ``actual[key]``; a wrong one gets ``why[key]`` (the rule) as its hint."""
+    for key, tensor in actual.items():
+        expect(key in answer, f"`{name}` has no entry {key!r}")
+        given = answer[key]
+        expect(given is not None, f"fill in {name}[{key!r}]")
+        try:
+            given = tuple(given)
+        except TypeError:
+            raise Hint(f"{name}[{key!r}] = {given!r}: write a tuple, like {example}") from None
+        if given != tuple(tensor.shape):
+            raise Hint(f"{name}[{key!r}] = {given} is not right: {why[key]}.")
+
+
 def need(ns: dict, name: str):
     """The learner's definition of ``name``, or a hint saying to run its cell."""
     if name not in ns:

@@ -6,7 +6,7 @@ import math
 
 import tensorkit as torch
 import tensorkit.nn.functional as F
-from lessons.course import Hint, exercise, expect, expect_close, need
+from lessons.course import Hint, exercise, expect, expect_close, expect_shapes, need
 
 
 def _has_nan_or_inf(t) -> bool:
@@ -106,17 +106,7 @@ def shapes(ns):
         "loss": "the loss averages over the batch into one number, a 0-d tensor",
         "predictions": "argmax over dim 1 removes the class dimension",
     }
-    for key, tensor in actual.items():
-        expect(key in answer, f"`shapes` has no entry {key!r}")
-        given = answer[key]
-        expect(given is not None, f"fill in shapes[{key!r}]")
-        try:
-            given = tuple(given)
-        except TypeError:
-            raise Hint(f"shapes[{key!r}] = {given!r}: write a tuple, like (3, 4), (5,) "
-                       "or ()") from None
-        if given != tuple(tensor.shape):
-            raise Hint(f"shapes[{key!r}] = {given} is not right: {why[key]}.")
+    expect_shapes(answer, actual, why, "shapes")
     expect(set(answer) == set(actual), f"unexpected keys {sorted(set(answer) - set(actual))}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tensorkit as torch
 import tensorkit.nn.functional as F
-from lessons.course import Hint, exercise, expect, expect_close, need
+from lessons.course import Hint, exercise, expect, expect_close, expect_shapes, need
 
 
 def _library_conv(image, kernel):
@@ -111,17 +111,7 @@ def shapes(ns):
         "pool2": "halve the height and width once more",
         "flat": "view(N, -1) keeps the batch and multiplies out channels x height x width",
     }
-    for key, tensor in actual.items():
-        expect(key in answer, f"`cnn_shapes` has no entry {key!r}")
-        given = answer[key]
-        expect(given is not None, f"fill in cnn_shapes[{key!r}]")
-        try:
-            given = tuple(given)
-        except TypeError:
-            raise Hint(f"cnn_shapes[{key!r}] = {given!r}: write a tuple, like "
-                       "(64, 3, 10, 10)") from None
-        if given != tuple(tensor.shape):
-            raise Hint(f"cnn_shapes[{key!r}] = {given} is not right: {why[key]}.")
+    expect_shapes(answer, actual, why, "cnn_shapes", example="(64, 3, 10, 10)")
 
 
 @exercise("07-fix-model", "fix the broken CNN")
