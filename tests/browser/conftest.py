@@ -1,10 +1,12 @@
-"""Real-browser tests: JupyterLab on loopback, driven by Debian's Chromium through Playwright.
+"""Real-browser tests: JupyterLab and Notebook 7 on loopback, driven by Debian's Chromium
+through Playwright.
 
 Every test under tests/browser is marked ``browser`` (``-m "not browser"`` leaves them
-out).  They skip, with the reason, when Playwright, Chromium or JupyterLab is missing
-(CI installs Chromium with ``.ci/install-browser``).
+out) and runs twice, once per front end (``-k jupyterlab`` or ``-k notebook7`` picks one).
+They skip, with the reason, when Playwright, Chromium or the front end is missing (CI
+installs Chromium with ``.ci/install-browser``).
 
-The session fixture ``lab`` starts one JupyterLab server (random free port, a token, a
+The session fixture ``lab`` starts one Jupyter server (random free port, a token, a
 temporary root holding copies of ``tests/browser/notebooks/*.ipynb``) and one headless
 Chromium.  It offers:
 
@@ -88,10 +90,21 @@ def _write_settings(config_dir: Path) -> None:
         path.write_text(json.dumps(content))
 
 
-class Lab:
-    """One JupyterLab server and one Chromium, shared by the browser tests."""
+# The two front ends the widgets must work in: the module that serves each, and the
+# address of an open notebook.  Notebook 7 is built from JupyterLab's components, so the
+# page has the same cells, prompts and outputs; its menus and kernel indicator differ.
+FRONT_ENDS = {
+    "jupyterlab": ("jupyterlab", "lab/tree/{notebook}"),
+    "notebook7": ("notebook", "notebooks/{notebook}"),
+}
 
-    def __init__(self, root: Path, shots: Path) -> None:
+
+class Lab:
+    """One Jupyter server (JupyterLab or Notebook 7) and one Chromium, shared by the
+    browser tests."""
+
+    def __init__(self, root: Path, shots: Path, front_end: str = "jupyterlab") -> None:
+        self.front_end = front_end
         self.root = root
         self.shots = shots
         self.port = _free_port()
@@ -110,7 +123,7 @@ class Lab:
         _write_settings(config)
         env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(runtime),
                    PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser",
+        cmd = [sys.executable, "-m", FRONT_ENDS[self.front_end][0], "--no-browser",
                "--ServerApp.open_browser=False", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
@@ -172,7 +185,8 @@ class Lab:
     def open(self, notebook: str):
         """Open ``notebook`` (a path under the root) in a new page; wait for an idle kernel."""
         page = self.context.new_page()
-        page.goto(f"{self.url}/lab/tree/{notebook}?token={self.token}", timeout=UI_MS * 2)
+        address = FRONT_ENDS[self.front_end][1].format(notebook=notebook)
+        page.goto(f"{self.url}/{address}?token={self.token}", timeout=UI_MS * 2)
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=UI_MS * 2)
         page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
                                timeout=KERNEL_START_MS)
@@ -253,22 +267,24 @@ class Lab:
 
     def screenshot(self, target, name: str) -> Path:
         """Save a PNG of a page or a locator as ``<screenshots>/<name>.png``."""
-        path = self.shots / f"{name}.png"
+        path = self.shots / f"{self.front_end}-{name}.png"
         target.screenshot(path=str(path))
         print(f"screenshot: {path}")
         return path
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """JupyterLab + Chromium for the whole session (see the module docstring)."""
+@pytest.fixture(scope="session", params=list(FRONT_ENDS))
+def lab(request, tmp_path_factory):
+    """A Jupyter front end + Chromium for the whole session (see the module docstring);
+    every browser test runs once in JupyterLab and once in Notebook 7."""
+    front_end = request.param
     pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed")
+    pytest.importorskip(FRONT_ENDS[front_end][0], reason=f"{front_end} is not installed")
     pytest.importorskip("anywidget", reason="anywidget is not installed")
     executable = chromium_path()
     if executable is None:
         pytest.skip("Chromium not found (/usr/bin/chromium): run .ci/install-browser")
-    base = tmp_path_factory.mktemp("lab")
+    base = tmp_path_factory.mktemp(front_end)
     root = base / "root"
     root.mkdir()
     for notebook in NOTEBOOKS.glob("*.ipynb"):
@@ -277,7 +293,7 @@ def lab(tmp_path_factory):
                  tempfile.mkdtemp(prefix="tensorkit-screenshots-"))
     shots.mkdir(parents=True, exist_ok=True)
     print(f"\nbrowser screenshots go to {shots}")
-    instance = Lab(root, shots)
+    instance = Lab(root, shots, front_end)
     try:
         instance.start_server()
         instance.start_browser(executable)
