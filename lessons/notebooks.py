@@ -11,6 +11,10 @@ Grading runs, for each exercise, the notebook's cells tagged ``setup`` and then 
 exercise's own cell in a fresh process, then the exercise's tests from ``checks/``.
 A separate process per exercise means a crash, an endless loop or a leftover variable
 in one exercise cannot affect another.
+
+``python -m lessons.notebooks run [--quick] [--save DIR] [NN ...]`` executes the
+reference notebooks top to bottom, as a learner would, and reports each lesson's run
+time, its kernel's peak memory and the best accuracy it printed.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ import contextlib
 import io
 import multiprocessing
 import os
+import re
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -184,13 +191,84 @@ def grade_notebook(path: Path) -> list[course.Result]:
     return [grade_exercise(nb, e.id) for e in course.exercises_of(number)]
 
 
+PEAK_MEMORY_CELL = ("import resource\n"
+                    "print('peak MiB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+
+
+@dataclass
+class RunReport:
+    """What one top-to-bottom execution of a lesson measured."""
+
+    name: str
+    seconds: float
+    peak_mib: float
+    best_accuracy: str
+    error: str = ""
+
+
+def _printed(nb: nbformat.NotebookNode) -> list[str]:
+    lines = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                lines += out.get("text", "").splitlines()
+    return lines
+
+
+def run_notebook(path: Path, timeout: int | None = None,
+                 save_to: Path | None = None) -> RunReport:
+    """Execute one notebook in a fresh kernel; quick or full mode follows ``TENSORKIT_QUICK``."""
+    import nbclient
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
+    client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}})
+    start, error = time.perf_counter(), ""
+    try:
+        client.execute()
+    except Exception as exc:  # a failing cell: report it and go on to the next lesson
+        error = f"{type(exc).__name__}: {str(exc).strip()}"
+    seconds = time.perf_counter() - start
+    lines = _printed(nb)
+    peaks = [float(line.split()[-1]) for line in lines if line.startswith("peak MiB")]
+    accuracy = [line.strip() for line in lines if re.search(r"accuracy.*%", line)]
+    accuracy.sort(key=lambda line: float(re.findall(r"([0-9.]+)%", line)[-1]))
+    if save_to is not None:
+        save_to.mkdir(parents=True, exist_ok=True)
+        nb.cells.pop()
+        nbformat.write(nb, save_to / path.name)
+    return RunReport(path.stem, seconds, peaks[-1] if peaks else float("nan"),
+                     accuracy[-1] if accuracy else "", error)
+
+
+def _run(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    os.environ["TENSORKIT_QUICK"] = "1" if quick else "0"
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    save_to = Path(argv[argv.index("--save") + 1]) if "--save" in argv else None
+    wanted = [a for a in argv if a.isdigit()]
+    paths = [p for p in lesson_paths(SOLUTIONS_DIR) if not wanted or p.name[:2] in wanted]
+    print(f"{'lesson':<28}{'time':>10}{'peak MiB':>10}  best accuracy printed")
+    failed = 0
+    for path in paths:
+        r = run_notebook(path, timeout=600 if quick else None, save_to=save_to)
+        print(f"{r.name:<28}{r.seconds:>9.0f}s{r.peak_mib:>10.0f}  "
+              f"{r.error.splitlines()[-1] if r.error else r.best_accuracy}", flush=True)
+        failed += bool(r.error)
+    return 1 if failed else 0
+
+
 def _main(argv: list[str]) -> int:
     if argv[:1] == ["build"]:
         stale = build(check_only="--check" in argv)
         for name in stale:
             print(("stale: " if "--check" in argv else "wrote: ") + name)
         return 1 if stale and "--check" in argv else 0
-    print("usage: python -m lessons.notebooks build [--check]")
+    if argv[:1] == ["run"]:
+        return _run(argv[1:])
+    print("usage: python -m lessons.notebooks build [--check]\n"
+          "       python -m lessons.notebooks run [--quick] [--save DIR] [NN ...]")
     return 2
 
 
