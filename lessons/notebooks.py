@@ -12,9 +12,10 @@ exercise's own cell in a fresh process, then the exercise's tests from ``checks/
 A separate process per exercise means a crash, an endless loop or a leftover variable
 in one exercise cannot affect another.
 
-``python -m lessons.notebooks run [--quick] [--save DIR] [NN ...]`` executes the
-reference notebooks top to bottom, as a learner would, and reports each lesson's run
-time, its kernel's peak memory and the best accuracy it printed.
+``python -m lessons.notebooks run [--quick] [--learner] [--save DIR] [NN ...]`` executes
+the reference notebooks (or, with ``--learner``, the learner notebooks with their stubs)
+top to bottom and reports each lesson's run time, its kernel's peak memory and the best
+accuracy it printed.
 """
 
 from __future__ import annotations
@@ -248,7 +249,8 @@ def _run(argv: list[str]) -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     save_to = Path(argv[argv.index("--save") + 1]) if "--save" in argv else None
     wanted = [a for a in argv if a.isdigit()]
-    paths = [p for p in lesson_paths(SOLUTIONS_DIR) if not wanted or p.name[:2] in wanted]
+    folder = LESSONS_DIR if "--learner" in argv else SOLUTIONS_DIR
+    paths = [p for p in lesson_paths(folder) if not wanted or p.name[:2] in wanted]
     print(f"{'lesson':<28}{'time':>10}{'peak MiB':>10}  best accuracy printed")
     failed = 0
     for path in paths:
@@ -268,7 +270,7 @@ def _main(argv: list[str]) -> int:
     if argv[:1] == ["run"]:
         return _run(argv[1:])
     print("usage: python -m lessons.notebooks build [--check]\n"
-          "       python -m lessons.notebooks run [--quick] [--save DIR] [NN ...]")
+          "       python -m lessons.notebooks run [--quick] [--learner] [--save DIR] [NN ...]")
     return 2
 
 
