@@ -185,10 +185,15 @@ def _plain(self: Tensor, other) -> bool:
         kind in "iu" and isinstance(other, int) and not isinstance(other, bool))
 
 
-def _ufunc_inplace(self: Tensor, ufunc_name: str, other) -> Tensor:
+def _ufunc_inplace(self: Tensor, ufunc_name: str, other, alpha=1) -> Tensor:
+    """``self = ufunc(self, alpha * other)`` on the arrays themselves: no graph, no copy of self."""
     data = self._data
     xp = array_module(data)
     o = other._data if isinstance(other, Tensor) else other
+    if isinstance(alpha, Tensor):  # a tensor learning rate, for one
+        alpha = alpha._data
+    if alpha != 1:
+        o = o * alpha
     try:
         getattr(xp, ufunc_name)(data, o, out=data)
     except ValueError:
@@ -201,9 +206,7 @@ def _ufunc_inplace(self: Tensor, ufunc_name: str, other) -> Tensor:
 
 def add_(self: Tensor, other, *, alpha=1) -> Tensor:
     if _plain(self, other):
-        if alpha != 1:
-            other = other * alpha
-        return _ufunc_inplace(self, "add", other)
+        return _ufunc_inplace(self, "add", other, alpha)
     from .arithmetic import add
 
     return apply_inplace(self, add(self, other, alpha=alpha))
@@ -211,9 +214,7 @@ def add_(self: Tensor, other, *, alpha=1) -> Tensor:
 
 def sub_(self: Tensor, other, *, alpha=1) -> Tensor:
     if _plain(self, other):
-        if alpha != 1:
-            other = other * alpha
-        return _ufunc_inplace(self, "subtract", other)
+        return _ufunc_inplace(self, "subtract", other, alpha)
     from .arithmetic import sub
 
     return apply_inplace(self, sub(self, other, alpha=alpha))

@@ -71,4 +71,4 @@ class SGD(Optimizer):
                 buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
             grad = grad + momentum * buf if group["nesterov"] else buf
 
-        param.sub_(lr * grad)
+        param.add_(grad, alpha=-lr)
