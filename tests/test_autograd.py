@@ -111,6 +111,44 @@ def test_gradients_accumulate_until_zeroed(torch):
     assert_same(both(torch, fn))
 
 
+@pytest.mark.parametrize("case", ["sum", "mean", "expand", "shared_by_add", "cat_of_leaves",
+                                  "caller_gradient", "transposed_weight"])
+def test_a_leaf_grad_is_its_own_memory(torch, case):
+    """The first gradient a leaf receives may be a broadcast (sum), the very tensor another
+    leaf got (a + b), or the caller's ``gradient=``: ``.grad`` must still accumulate in
+    place, and changing it must not change anything else."""
+    def fn(lib):
+        a = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = lib.tensor([[0.5, -1.0], [2.0, 0.0]], requires_grad=True)
+        given = lib.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])
+        def run():
+            if case == "sum":
+                a.sum().backward()
+            elif case == "mean":
+                a.mean().backward()
+            elif case == "expand":
+                a[:1].expand(3, 2).sum().backward()
+            elif case == "shared_by_add":
+                (a + b).sum().backward()
+            elif case == "cat_of_leaves":
+                lib.cat([a.view(-1), b.view(-1)]).backward(given)
+            elif case == "caller_gradient":
+                a.view(-1).backward(given[:4])
+            else:  # a linear layer's weight.t(): the gradient arrives transposed
+                (lib.ones(3, 2) @ a.t()).sum().backward()
+        run()
+        run()  # accumulates in place into what the first backward stored
+        first = [a.grad.clone(), None if b.grad is None else b.grad.clone()]
+        a.grad.mul_(10)  # must change a.grad alone
+        return first + [a.grad, b.grad, given]
+
+    ours, theirs = both(torch, fn)
+    assert_same((ours[:4], theirs[:4]))
+    # torch lets .grad alias a view of the caller's ``gradient=`` (then a.grad.mul_(10)
+    # changes the caller's tensor); tensorkit copies it and leaves the caller's alone
+    np.testing.assert_array_equal(ours[4], np.arange(1, 9, dtype=np.float32))
+
+
 def test_tensor_used_twice_gets_the_sum_of_both_paths(torch):
     def fn(lib):
         x = lib.tensor([0.5, 1.5], requires_grad=True)

@@ -11,6 +11,12 @@
 
 Unless ``retain_graph=True``, each node frees its saved tensors after it ran, so the
 memory of the graph is returned as soon as possible.
+
+A leaf's first gradient is kept without a copy when nothing else can see its memory:
+not the caller's ``gradient=``, not another leaf's ``.grad``, and not a read-only
+broadcast (``sum`` spreads one value over every element).  Otherwise ``.grad`` gets a
+copy, so that accumulating into it in place (a second ``backward``, ``zero_()``) never
+changes another tensor.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 from heapq import heappop, heappush
 
 from .. import _dtype
+from . import function as _function
 from .function import AccumulateGrad, _node_executed_hooks
 from .grad_mode import STATE
 
@@ -47,6 +54,8 @@ def run_backward(roots, grad_roots, retain_graph: bool, create_graph: bool,
         if dependencies.get(node, 0) == 0:
             heappush(ready, (-node._sequence_nr, id(node), node))
     captured = [None] * len(inputs) if inputs is not None and not accumulate else None
+    # memory that a leaf's .grad must not share: the caller's gradients, then each kept grad
+    taken = {id(_memory_owner(g._data)) for g in grad_roots if g is not None}
 
     prev = STATE.enabled
     STATE.enabled = create_graph
@@ -59,7 +68,10 @@ def run_backward(roots, grad_roots, retain_graph: bool, create_graph: bool,
             if type(node) is AccumulateGrad:
                 if grads is not None and grads[0] is not None and accumulate and (
                         capture is None or (node, 0) in capture):
-                    node.backward(_run_prehooks(node, grads)[0])
+                    grad = _run_prehooks(node, grads)[0]
+                    if node._variable_grad_is_none() and not create_graph:
+                        grad = _private(grad, taken)
+                    node.backward(grad)
                 continue
             if grads is None:  # no gradient reached this node: nothing flows on
                 grad_inputs = (None,) * len(node.next_functions)
@@ -96,6 +108,24 @@ def run_backward(roots, grad_roots, retain_graph: bool, create_graph: bool,
             "One of the differentiated Tensors appears to not have been used in the "
             "graph. Set allow_unused=True if this is the desired behavior.")
     return tuple(captured)
+
+
+def _memory_owner(data):
+    """The array that owns ``data``'s memory (``data`` itself unless it is a view)."""
+    while data.base is not None:
+        data = data.base
+    return data
+
+
+def _private(grad, taken: set):
+    """``grad`` itself if a leaf may keep it as ``.grad``, else a copy (see the docstring)."""
+    data = grad._data
+    owner = id(_memory_owner(data))
+    writeable = getattr(data.flags, "writeable", True)  # CuPy arrays are always writeable
+    if owner in taken or not writeable or (data.size > 1 and 0 in data.strides):
+        return _function._make(data.copy())
+    taken.add(owner)
+    return grad
 
 
 def _root_edge(tensor, i: int):

@@ -335,6 +335,10 @@ class AccumulateGrad(Function):
         var = self._variable()
         return ((var._data.shape, var._data.dtype),) if var is not None else (((), None),)
 
+    def _variable_grad_is_none(self) -> bool:
+        var = self._variable()
+        return var is not None and var._grad is None
+
     def backward(self, grad):
         var = self._variable()
         if var is None:
