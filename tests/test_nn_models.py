@@ -144,7 +144,8 @@ def _tutorial_batch(name: str, rng, lib):
 @pytest.mark.parametrize("name", ["mlp", "cnn", "cnn-improved", "inception", "resnet", "gru"])
 def test_tutorial_models_train_like_torch_from_identical_weights(torch, name):
     """Each lesson's model (benchmarks/models.py): three optimizer steps, loss and gradients
-    equal to torch's at every step, from tensorkit's initial weights copied into torch."""
+    (values and memory layout) equal to torch's at every step, from tensorkit's initial
+    weights copied into torch."""
     from benchmarks import models
     from benchmarks.training import make_optimizer
 
@@ -167,6 +168,8 @@ def test_tutorial_models_train_like_torch_from_identical_weights(torch, name):
         assert losses[0] == pytest.approx(losses[1], rel=1e-4), f"step {step}"
         for (key, p), (_, q) in zip(ours.named_parameters(), ref.named_parameters()):
             assert p.grad.dtype is tensorkit.float32
+            # laid out like torch's (contiguous, like the weight): the optimizer's fast path
+            assert p.grad.stride() == q.grad.stride(), f"{name}: layout of {key}.grad"
             np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-3, atol=1e-5,
                                        err_msg=f"{name} step {step} grad of {key}")
     for (key, p), (_, q) in zip(ours.named_parameters(), ref.named_parameters()):

@@ -57,6 +57,20 @@ def _scale(grad: Tensor, factor) -> Tensor:
     return grad if factor == 1 else grad * factor
 
 
+def _product_laid_out_like(x: Tensor, left: Tensor, right: Tensor) -> Tensor:
+    """``left @ right``, the gradient of ``x``, in ``x``'s memory layout.
+
+    A linear layer multiplies by ``weight.t()``, a transposed view.  Computing its
+    gradient as ``(right.t() @ left.t()).t()`` (the same numbers) makes that gradient
+    transposed too, so once it flows back through ``t()`` the weight's ``.grad`` is
+    contiguous like the weight, as in torch, and the optimizer reads both in order.
+    """
+    flags = x._data.flags
+    if x._data.ndim == 2 and flags.f_contiguous and not flags.c_contiguous:
+        return right.t().mm(left.t()).t()
+    return left.mm(right)
+
+
 # ------------------------------------------------------------------ two matrices
 
 class MmBackward0(Function):
@@ -67,7 +81,8 @@ class MmBackward0(Function):
     def backward(self, grad):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        return (grad.mm(b.t()) if need_a else None), (a.t().mm(grad) if need_b else None)
+        return (_product_laid_out_like(a, grad, b.t()) if need_a else None,
+                _product_laid_out_like(b, a.t(), grad) if need_b else None)
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -103,7 +118,8 @@ class AddmmBackward0(Function):
         need_bias, need_a, need_b = self.needs_input_grad
         g = _scale(grad, self.alpha)
         return (_scale(grad, self.beta) if need_bias else None,
-                g.mm(b.t()) if need_a else None, a.t().mm(g) if need_b else None)
+                _product_laid_out_like(a, g, b.t()) if need_a else None,
+                _product_laid_out_like(b, a.t(), g) if need_b else None)
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
