@@ -367,6 +367,36 @@ def test_random_convolutions_match_torch(config):
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.parametrize("x_shape, w_shape, padding, dilation, groups", [
+    ((3, 6, 11), (4, 6, 3), ((1, 1),), (1,), 1),                  # 1-D, 'same'
+    ((2, 8, 9, 10), (6, 4, 4, 3), ((1, 2), (1, 1)), (2, 1), 2),    # even kernel, dilated, groups
+    ((2, 88, 12, 12), (20, 88, 5, 5), ((0, 0), (0, 0)), (1, 1), 1),  # Inception's conv2
+    ((1, 3, 5, 6, 4), (2, 3, 3, 2, 2), ((1, 1), (0, 1), (1, 0)), (1, 1, 1), 1),  # 3-D
+], ids=["1d", "2d_grouped_dilated", "inception_conv2", "3d"])
+def test_stride_one_input_gradient_is_a_convolution_with_the_flipped_kernel(
+        x_shape, w_shape, padding, dilation, groups, torch):
+    """conv_input_grad may compute the input gradient as a forward convolution of the
+    padded output gradient with the flipped kernel; it must equal torch's gradient."""
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    d = len(x_shape) - 2
+    sizes = tuple(n + lo + hi - dil * (k - 1) for n, (lo, hi), dil, k in
+                  zip(x_shape[2:], padding, dilation, w_shape[2:]))
+    geometry = conv_module.ConvGeometry(w_shape[2:], (1,) * d, padding, dilation,
+                                        x_shape[2:], sizes)
+    gy = rng.standard_normal((x_shape[0], w_shape[0], *sizes))
+    full = conv_module._full_convolution_geometry(geometry)
+    ours = conv_module.conv_forward(gy, conv_module._flipped_transposed_kernel(w, groups),
+                                    full, groups)
+    xt = torch.tensor(x, requires_grad=True)
+    padded = torch.nn.functional.pad(xt, [v for lo_hi in reversed(padding) for v in lo_hi])
+    conv = getattr(torch.nn.functional, f"conv{d}d")
+    conv(padded, torch.tensor(w), dilation=dilation, groups=groups).backward(torch.tensor(gy))
+    np.testing.assert_allclose(ours, xt.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(conv_module.conv_input_grad(gy, w, geometry, groups), ours,
+                               rtol=1e-10, atol=1e-10)  # whichever way it picks
+
+
 def test_transposed_convolution_is_the_adjoint():
     """<conv(x), y> == <x, conv_transpose(y)>: the definition of a transpose."""
     rng = np.random.default_rng(3)

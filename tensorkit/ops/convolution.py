@@ -269,6 +269,36 @@ def conv_forward(x, w, geometry: ConvGeometry, groups: int, keep_columns: bool =
     return y
 
 
+def _full_convolution_geometry(geometry: ConvGeometry) -> ConvGeometry | None:
+    """With stride 1, the transposed convolution is an ordinary one (see below): this is
+    its geometry, gy padded by ``d*(k-1) - p`` on each side, or None if it has none."""
+    if any(s != 1 for s in geometry.stride):
+        return None
+    padding = tuple((d * (k - 1) - lo, d * (k - 1) - hi) for k, d, (lo, hi) in
+                    zip(geometry.kernel, geometry.dilation, geometry.padding))
+    if any(lo < 0 or hi < 0 for lo, hi in padding):
+        return None
+    return ConvGeometry(geometry.kernel, geometry.stride, padding, geometry.dilation,
+                        input_size=geometry.output_size, output_size=geometry.input_size)
+
+
+def _flipped_transposed_kernel(w, groups: int):
+    """w (O, C/G, *K) -> (C, O/G, *K) with every kernel turned by 180 degrees.
+
+    Input pixel j of a stride-1 convolution fed the outputs j - t (for each tap t) with
+    weight w[t]; read from j's side, that is a convolution of gy with the kernel
+    reversed, and input and output channels trade places.  So when the columns of gy
+    are smaller than col2im's columns, the input gradient is computed as a forward
+    convolution (one gather and one matrix product instead of kH*kW scattered adds).
+    """
+    o, c_per_group = w.shape[:2]
+    kernel = w.shape[2:]
+    swapped = w.reshape(groups, o // groups, c_per_group, *kernel).swapaxes(1, 2)
+    flipped = swapped[(Ellipsis,) + (slice(None, None, -1),) * len(kernel)]
+    return array_module(w).ascontiguousarray(flipped).reshape(
+        c_per_group * groups, o // groups, *kernel)
+
+
 def conv_input_grad(gy, w, geometry: ConvGeometry, groups: int):
     """The transposed convolution: gy (N, O, *So), w (O, C/G, *K) -> (N, C, *S)."""
     xp = array_module(gy)
@@ -277,6 +307,9 @@ def conv_input_grad(gy, w, geometry: ConvGeometry, groups: int):
     wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)   # (G, C/G * K, O/G)
     if geometry.pointwise:                                        # x_n = w.T @ gy_n
         return xp.matmul(wt, _pointwise_matrices(gy, groups)).reshape(n, c, *geometry.input_size)
+    full = _full_convolution_geometry(geometry)
+    if full is not None and o * _prod(geometry.input_size) <= c * _prod(geometry.output_size):
+        return conv_forward(gy, _flipped_transposed_kernel(w, groups), full, groups)
     batch_last = _batch_last(geometry, n)
     x = xp.empty((n, c, *geometry.input_size), dtype=gy.dtype)
     for part in _batch_chunks(n, _cols_per_image(geometry, c)):
