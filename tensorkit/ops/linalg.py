@@ -13,8 +13,9 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import array_module
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd.function import Function
+from ..autograd.grad_mode import STATE
 from ._common import as_python_scalar, broadcast_shapes, cast, wrap_dim
 from .shape import SqueezeBackward4, diagonal_scatter, unsafe_view
 
@@ -57,18 +58,28 @@ def _scale(grad: Tensor, factor) -> Tensor:
     return grad if factor == 1 else grad * factor
 
 
-def _product_laid_out_like(x: Tensor, left: Tensor, right: Tensor) -> Tensor:
-    """``left @ right``, the gradient of ``x``, in ``x``'s memory layout.
+def _grad_product(x: Tensor, left: Tensor, right: Tensor, *, left_t: bool = False,
+                  right_t: bool = False) -> Tensor:
+    """``left @ right`` (``left_t``/``right_t``: transpose that factor first): the gradient
+    of ``x``, computed in ``x``'s memory layout.
 
     A linear layer multiplies by ``weight.t()``, a transposed view.  Computing its
-    gradient as ``(right.t() @ left.t()).t()`` (the same numbers) makes that gradient
-    transposed too, so once it flows back through ``t()`` the weight's ``.grad`` is
-    contiguous like the weight, as in torch, and the optimizer reads both in order.
+    gradient as ``(right.T @ left.T).T`` (the same numbers) makes that gradient transposed
+    too, so once it flows back through ``t()`` the weight's ``.grad`` is contiguous like
+    the weight, as in torch, and the optimizer reads both in order.
+
+    Unless the backward itself is being differentiated (``create_graph=True``), the
+    product is taken on the arrays: no graph to record, and no per-op overhead.
     """
     flags = x._data.flags
-    if x._data.ndim == 2 and flags.f_contiguous and not flags.c_contiguous:
-        return right.t().mm(left.t()).t()
-    return left.mm(right)
+    transposed = x._data.ndim == 2 and flags.f_contiguous and not flags.c_contiguous
+    if not STATE.enabled:
+        a = left._data.T if left_t else left._data
+        b = right._data.T if right_t else right._data
+        return _make((b.T @ a.T).T if transposed else a @ b)
+    a = left.t() if left_t else left
+    b = right.t() if right_t else right
+    return b.t().mm(a.t()).t() if transposed else a.mm(b)
 
 
 # ------------------------------------------------------------------ two matrices
@@ -81,8 +92,8 @@ class MmBackward0(Function):
     def backward(self, grad):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        return (_product_laid_out_like(a, grad, b.t()) if need_a else None,
-                _product_laid_out_like(b, a.t(), grad) if need_b else None)
+        return (_grad_product(a, grad, b, right_t=True) if need_a else None,
+                _grad_product(b, a, grad, left_t=True) if need_b else None)
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -118,8 +129,8 @@ class AddmmBackward0(Function):
         need_bias, need_a, need_b = self.needs_input_grad
         g = _scale(grad, self.alpha)
         return (_scale(grad, self.beta) if need_bias else None,
-                _product_laid_out_like(a, g, b.t()) if need_a else None,
-                _product_laid_out_like(b, a.t(), g) if need_b else None)
+                _grad_product(a, g, b, right_t=True) if need_a else None,
+                _grad_product(b, a, g, left_t=True) if need_b else None)
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
