@@ -208,11 +208,11 @@ class RunReport:
 
 
 def _printed(nb: nbformat.NotebookNode) -> list[str]:
+    """The lines each cell printed (a cell's stream can arrive in several pieces)."""
     lines = []
     for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream":
-                lines += out.get("text", "").splitlines()
+        lines += "".join(out.get("text", "") for out in cell.get("outputs", [])
+                         if out.get("output_type") == "stream").splitlines()
     return lines
 
 
@@ -232,7 +232,7 @@ def run_notebook(path: Path, timeout: int | None = None,
         error = f"{type(exc).__name__}: {str(exc).strip()}"
     seconds = time.perf_counter() - start
     lines = _printed(nb)
-    peaks = [float(line.split()[-1]) for line in lines if line.startswith("peak MiB")]
+    peaks = [float(m.group(1)) for line in lines if (m := re.match(r"peak MiB ([0-9.]+)", line))]
     accuracy = [line.strip() for line in lines if re.search(r"accuracy.*%", line)]
     accuracy.sort(key=lambda line: float(re.findall(r"([0-9.]+)%", line)[-1]))
     if save_to is not None:

@@ -135,3 +135,11 @@ def test_run_notebook_reports_a_failing_cell_and_the_best_accuracy(tmp_path):
     report = notebooks.run_notebook(tmp_path / "broken.ipynb", timeout=60)
     assert "ZeroDivisionError" in report.error
     assert report.best_accuracy == "epoch 2: test accuracy 97.50%"
+
+
+def test_printed_lines_join_a_stream_that_arrived_in_pieces():
+    cell = nbformat.v4.new_code_cell("print('peak MiB', 78.5)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="peak MiB"),
+                    nbformat.v4.new_output("stream", name="stdout", text=" 78.5\nnext line\n")]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert notebooks._printed(nb) == ["peak MiB 78.5", "next line"]
