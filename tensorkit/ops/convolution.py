@@ -64,7 +64,10 @@ from .._device import array_module
 from .._tensor import Tensor
 from ..autograd.function import Function
 
-_CHUNK_ELEMENTS = 1 << 23  # at most 8M numbers (32 MiB of float32) of columns at a time
+# At most 16M numbers (64 MiB of float32) of columns at a time.  Columns made in one piece
+# are kept for the weight gradient; at 8M, Inception's 88->20 5x5 layer (9M at batch 64)
+# was cut in two and its columns built twice, and a training step took 11% longer.
+_CHUNK_ELEMENTS = 1 << 24
 
 
 # ---------------------------------------------------------------------- geometry
