@@ -1,4 +1,4 @@
-"""``Size``: the shape of a tensor, a tuple that prints like PyTorch's."""
+"""``Size``: the shape of a tensor, a tuple that prints like PyTorch's; and shape arithmetic."""
 
 from __future__ import annotations
 
@@ -32,3 +32,13 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
+
+
+def sum_to_axes(have: tuple, want: tuple) -> tuple | None:
+    """The axes to sum (keeping dims) so that shape ``have`` becomes ``want``: the inverse
+    of broadcasting ``want`` to ``have``.  None if ``want`` does not broadcast to ``have``."""
+    lead = len(have) - len(want)
+    if lead < 0 or any(w not in (1, h) for h, w in zip(have[lead:], want)):
+        return None
+    return tuple(range(lead)) + tuple(lead + i for i, (h, w) in
+                                      enumerate(zip(have[lead:], want)) if w == 1 and h != 1)

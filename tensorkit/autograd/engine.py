@@ -24,6 +24,7 @@ from __future__ import annotations
 from heapq import heappop, heappush
 
 from .. import _dtype
+from .._size import sum_to_axes
 from . import function as _function
 from .function import AccumulateGrad, _node_executed_hooks
 from .grad_mode import STATE
@@ -232,15 +233,6 @@ def _fill_zeros(node, grads):
     return filled
 
 
-def _broadcast_axes(have: tuple, want: tuple) -> tuple | None:
-    """The axes to sum so that shape ``have`` becomes ``want`` (None if it cannot)."""
-    lead = len(have) - len(want)
-    if lead < 0 or any(w not in (1, h) for h, w in zip(have[lead:], want)):
-        return None
-    return tuple(range(lead)) + tuple(lead + i for i, (h, w) in
-                                      enumerate(zip(have[lead:], want)) if w == 1 and h != 1)
-
-
 def _validate(node, g, meta):
     """Give the gradient its input's shape and dtype (broadcasting sums, casts)."""
     shape, dtype = meta
@@ -249,7 +241,7 @@ def _validate(node, g, meta):
         if STRICT["dtype"] and len(data.shape) < len(shape):
             raise RuntimeError(f"{type(node).__name__} returned a gradient of shape "
                                f"{tuple(data.shape)} for an input of shape {tuple(shape)}")
-        axes = None if STATE.enabled else _broadcast_axes(data.shape, shape)
+        axes = None if STATE.enabled else sum_to_axes(data.shape, shape)
         # a bias's (N, out) gradient summed to (out,): on the arrays unless create_graph
         g = g.sum_to_size(shape) if axes is None else _function._make(
             data.sum(axis=axes, keepdims=True).reshape(shape))

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import array_module
-from .._size import Size
+from .._size import Size, sum_to_axes
 from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from ._common import broadcast_shapes as _broadcast
@@ -1162,9 +1162,7 @@ class SumToSizeBackward(Function):
 
     def forward(self, x, shape=()):
         self.input_shape = x.shape
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+        axes = sum_to_axes(x.shape, shape)
         return x.sum(axis=axes, keepdims=True) if axes else x.view()
 
     def backward(self, grad):
@@ -1179,12 +1177,11 @@ def sum_to_size(input: Tensor, *size) -> Tensor:
     shape = _shape_arg(size)
     if tuple(input._data.shape) == shape:
         return input
-    lead = input._data.ndim - len(shape)
-    if lead < 0 or any(s not in (1, input._data.shape[lead + i]) for i, s in enumerate(shape)):
+    if sum_to_axes(input._data.shape, shape) is None:
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size "
                            f"{{{list(input._data.shape)}}}.")
     out = SumToSizeBackward.apply(input, shape=shape)
-    return view(out, shape) if lead else out
+    return view(out, shape) if input._data.ndim != len(shape) else out
 
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors",
